@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+
+from accounts.models import User, time_zone_names
+
+
+def _time_zone_field(**kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[(name, name.replace("_", " ")) for name in time_zone_names()],
+        help_text="Session times are shown in this time zone.",
+        **kwargs,
+    )
+
+
+class SignupExtraForm(forms.Form):
+    """Fields allauth's signup form gains: a name and a time zone."""
+
+    name = forms.CharField(
+        max_length=150,
+        label="Your name",
+        help_text="How other members will see you. You can change it later.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    time_zone = _time_zone_field(initial="America/New_York")
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.name = self.cleaned_data["name"].strip()
+        user.time_zone = self.cleaned_data["time_zone"]
+        user.save(update_fields=["name", "time_zone"])
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = _time_zone_field()
+
+    class Meta:
+        model = User
+        fields = [
+            "name",
+            "pronouns",
+            "institution",
+            "position",
+            "time_zone",
+            "bio",
+            "identities",
+            "show_identities",
+        ]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "institution": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "position": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "bio": forms.Textarea(attrs={"rows": 6}),
+            "identities": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Please give a name other members can call you by.")
+        return name

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(f"“{value}” is not a known time zone (for example America/Chicago).")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person on Commonplace. The email address is the login."""
+
+    email = models.EmailField("email address", max_length=254)
+    name = models.CharField(max_length=150, blank=True, help_text="How you'd like to be named.")
+    pronouns = models.CharField(max_length=50, blank=True, help_text="For example: she/her.")
+    institution = models.CharField(max_length=200, blank=True)
+    position = models.CharField(max_length=200, blank=True, help_text="Your role or title.")
+    bio = models.TextField(blank=True, max_length=4000, help_text="Markdown is supported.")
+    time_zone = models.CharField(
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text="Session times are shown in this time zone.",
+    )
+    identities = models.TextField(
+        "identities and ways of knowing",
+        blank=True,
+        max_length=4000,
+        help_text=(
+            "Optional, in your own words: the identities, traditions and ways of knowing "
+            "you bring to this work."
+        ),
+    )
+    show_identities = models.BooleanField(
+        "show this to other members",
+        default=False,
+        help_text="Off: only you can see what you wrote above.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "admin site access", default=False, help_text="Can sign in to the Django admin."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@", 1)[0]
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:person", args=[self.pk])

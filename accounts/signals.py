@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
+
+from core.consumers import CLOSE_UNAUTHENTICATED
+from core.realtime import close_group_on_commit, session_group
+
+
+@receiver(user_logged_out)
+def close_sockets_of_ended_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Logging out closes every live socket opened with that login session, on any server."""
+    session = getattr(request, "session", None)
+    key = getattr(session, "session_key", None)
+    if key:
+        close_group_on_commit(session_group(key), code=CLOSE_UNAUTHENTICATED, reason="logged out")

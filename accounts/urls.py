@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
+    path("accounts/api-token/", views.api_token, name="api_token"),
+    path("people/<int:pk>/", views.person, name="person"),
+]

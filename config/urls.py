@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.api import MeView
+from competencies.api import CompetencyTreeView
+from core.views import healthz
+from dashboard.views import home
+
+api_v1 = [
+    path("me/", MeView.as_view(), name="me"),
+    path("competencies/", CompetencyTreeView.as_view(), name="competencies"),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("dashboard.urls")),
+    path("competencies/", include("competencies.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"
+
+admin.site.site_header = "Commonplace administration"
+admin.site.site_title = "Commonplace admin"

@@ -1,0 +1,37 @@
+"""API plumbing shared by every app: one shape for every error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error answers JSON with ``detail`` and a machine-readable ``code``.
+
+    Validation errors keep DRF's per-field messages under ``errors`` so a client can show
+    each next to its field.
+    """
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        detail = data["detail"]
+        body: dict[str, Any] = {"detail": str(detail), "code": getattr(detail, "code", code)}
+    else:
+        body = {"detail": "The request is not valid.", "code": "invalid", "errors": data}
+    response.data = body
+    return response
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)

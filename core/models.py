@@ -1,0 +1,11 @@
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Base for every domain model: creation and modification times."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
