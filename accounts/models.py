@@ -50,7 +50,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person on Commonplace. The email address is the login."""
 
-    email = models.EmailField("email address", max_length=254)
+    email = models.EmailField("email address", max_length=254, unique=True)
     name = models.CharField(max_length=150, blank=True, help_text="How you'd like to be named.")
     pronouns = models.CharField(max_length=50, blank=True, help_text="For example: she/her.")
     institution = models.CharField(max_length=200, blank=True)

@@ -38,7 +38,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
     if person.pk == request.user.pk:
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"person": person, "is_self": False})
+    return render(request, "accounts/person.html", {"person": person, "is_self": False})
 
 
 @login_required

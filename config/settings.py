@@ -5,6 +5,7 @@ See the README's "Configuration" section for every variable read here.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -119,6 +120,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if TESTING:
+    # Each test run gets its own key space on a shared Redis.
+    _run_prefix = f"commonplace-test-{os.getpid()}"
+    os.environ.setdefault("CHANNEL_PREFIX", _run_prefix)
+    os.environ.setdefault("CACHE_PREFIX", _run_prefix)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -277,8 +283,9 @@ CONTENT_SECURITY_POLICY = {
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes unauthenticated calls answer 401.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]

@@ -1,0 +1,63 @@
+# Commonplace: every command a developer or CI needs. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commonplace_test
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test test-services lint format bench install install-dev clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+install-dev: $(STAMP_DEV)
+
+## make run: install, migrate, import the framework, seed demo data, serve on HOST:PORT
+run: $(STAMP_RUN)
+	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py import_framework && \
+	$(PY) manage.py seed_demo $${SEED_DEMO_ARGS:-} && \
+	exec $(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+## make test: the whole suite (browser tests included) on SQLite and the in-memory layer
+test: $(STAMP_DEV)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not services" $(PYTEST_ARGS)
+
+## make test-services: the suite on PostgreSQL + Redis, plus the multi-process tests
+test-services: $(STAMP_DEV)
+	DATABASE_URL=$${DATABASE_URL:-$(SERVICES_DATABASE_URL)} \
+	REDIS_URL=$${REDIS_URL:-$(SERVICES_REDIS_URL)} \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP_DEV)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## make bench: benchmarks against real daphne processes; JSON lands in bench/results/
+bench: $(STAMP_DEV)
+	DATABASE_URL=$${DATABASE_URL:-$(SERVICES_DATABASE_URL)} \
+	REDIS_URL=$${REDIS_URL:-$(SERVICES_REDIS_URL)} \
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* test-db.sqlite3* staticfiles

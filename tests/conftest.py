@@ -1,0 +1,88 @@
+"""Shared fixtures: role accounts, signed-in clients, the framework, isolated caches."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import User
+from accounts.roles import PlatformRole
+from accounts.services import role_grant, user_create_verified
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings: Any) -> None:
+    """A fresh cache key space per test, so rate-limit counters never leak between tests
+    (and a shared Redis is never flushed)."""
+    caches = {name: dict(conf) for name, conf in django_settings.CACHES.items()}
+    for conf in caches.values():
+        conf["KEY_PREFIX"] = f"t-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(email: str | None = None, *, role: PlatformRole | None = None, **fields: Any) -> User:
+        counter["n"] += 1
+        email = email or f"person{counter['n']}-{uuid.uuid4().hex[:6]}@example.org"
+        fields.setdefault("name", f"Person {counter['n']}")
+        user, _ = user_create_verified(email=email, password=PASSWORD, **fields)
+        if role is not None:
+            role_grant(user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member(make_user: Callable[..., User]) -> User:
+    return make_user("member@example.org", name="Mei Member")
+
+
+@pytest.fixture
+def outsider(make_user: Callable[..., User]) -> User:
+    return make_user("outsider@example.org", name="Olivia Outsider")
+
+
+@pytest.fixture
+def staff(make_user: Callable[..., User]) -> User:
+    return make_user("staff@example.org", name="Sam Staff", role=PlatformRole.PROGRAM_STAFF)
+
+
+@pytest.fixture
+def reviewer(make_user: Callable[..., User]) -> User:
+    return make_user("reviewer@example.org", name="Rene Reviewer", role=PlatformRole.REVIEW_BOARD)
+
+
+@pytest.fixture
+def signed_in(db: Any) -> Callable[[User], Client]:
+    def sign_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def member_client(member: User, signed_in: Callable[[User], Client]) -> Client:
+    return signed_in(member)
+
+
+@pytest.fixture
+def framework(db: Any) -> Any:
+    """The shipped CEP framework, imported through the real command."""
+    from competencies.models import Framework
+
+    call_command("import_framework", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Framework.objects.get(slug="cep")
