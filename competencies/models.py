@@ -71,9 +71,7 @@ class Competency(TimeStampedModel):
         COMMITMENT = "commitment", "Critical commitment"
 
     # Denormalised from the area so a code is unique within its framework.
-    framework = models.ForeignKey(
-        Framework, on_delete=models.CASCADE, related_name="competencies"
-    )
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="competencies")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="competencies")
     code = models.CharField(max_length=32)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -259,9 +259,7 @@ def framework_import(*, document: Any, make_default: bool = False) -> ImportResu
         Framework, {"slug": spec.slug}, fw_values, counts["framework"], existing_fw, spec.slug
     )
     if make_default or not Framework.objects.filter(is_default=True).exists():
-        Framework.objects.filter(is_default=True).exclude(pk=framework.pk).update(
-            is_default=False
-        )
+        Framework.objects.filter(is_default=True).exclude(pk=framework.pk).update(is_default=False)
         if not framework.is_default:
             framework.is_default = True
             framework.save(update_fields=["is_default", "updated_at"])

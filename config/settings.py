@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import environ
@@ -242,6 +243,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=False)
+# Without collectstatic there is no STATIC_ROOT yet; whitenoise then serves from the finders.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 # --- Security -------------------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)

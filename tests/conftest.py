@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -84,5 +85,5 @@ def framework(db: Any) -> Any:
     """The shipped CEP framework, imported through the real command."""
     from competencies.models import Framework
 
-    call_command("import_framework", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("import_framework", stdout=io.StringIO())
     return Framework.objects.get(slug="cep")

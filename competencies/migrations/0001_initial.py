@@ -5,90 +5,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('version', models.CharField(blank=True, max_length=40)),
-                ('levels', models.JSONField(blank=True, default=list, help_text='Self-assessment rating levels, lowest first.')),
-                ('is_default', models.BooleanField(default=False, help_text='The framework shown first and used when none is named.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("version", models.CharField(blank=True, max_length=40)),
+                (
+                    "levels",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Self-assessment rating levels, lowest first.",
+                    ),
+                ),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The framework shown first and used when none is named.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_default', 'name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='competencies_one_default_framework')],
+                "ordering": ["-is_default", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("is_default",),
+                        name="competencies_one_default_framework",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('submission', models.JSONField(blank=True, default=list, help_text='What an application in this area contains.')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='competencies.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "submission",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="What an application in this area contains.",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="areas",
+                        to="competencies.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'order', 'pk'],
+                "ordering": ["framework", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FramingQuestion',
+            name="FramingQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=64)),
-                ('title', models.CharField(max_length=200)),
-                ('prompt', models.TextField()),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='framing_questions', to='competencies.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=64)),
+                ("title", models.CharField(max_length=200)),
+                ("prompt", models.TextField()),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="framing_questions",
+                        to="competencies.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'order', 'pk'],
+                "ordering": ["framework", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Competency',
+            name="Competency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=32)),
-                ('kind', models.CharField(choices=[('knowledge', 'Knowledge'), ('skill', 'Skill'), ('disposition', 'Disposition'), ('commitment', 'Critical commitment')], max_length=16)),
-                ('title', models.CharField(max_length=300)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='competencies', to='competencies.area')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='competencies', to='competencies.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=32)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("knowledge", "Knowledge"),
+                            ("skill", "Skill"),
+                            ("disposition", "Disposition"),
+                            ("commitment", "Critical commitment"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="competencies",
+                        to="competencies.area",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="competencies",
+                        to="competencies.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'competencies',
-                'ordering': ['area__order', 'order', 'pk'],
-                'indexes': [models.Index(fields=['area', 'order'], name='competencie_area_id_bca2a1_idx')],
-                'constraints': [models.UniqueConstraint(fields=('framework', 'code'), name='competencies_competency_code'), models.CheckConstraint(condition=models.Q(('kind__in', ['knowledge', 'skill', 'disposition', 'commitment'])), name='competencies_competency_kind_valid')],
+                "verbose_name_plural": "competencies",
+                "ordering": ["area__order", "order", "pk"],
+                "indexes": [
+                    models.Index(fields=["area", "order"], name="competencie_area_id_bca2a1_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("framework", "code"), name="competencies_competency_code"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind__in", ["knowledge", "skill", "disposition", "commitment"])
+                        ),
+                        name="competencies_competency_kind_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.UniqueConstraint(fields=('framework', 'slug'), name='competencies_area_slug'),
+            model_name="area",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "slug"), name="competencies_area_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='framingquestion',
-            constraint=models.UniqueConstraint(fields=('framework', 'slug'), name='competencies_framingquestion_slug'),
+            model_name="framingquestion",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "slug"), name="competencies_framingquestion_slug"
+            ),
         ),
     ]

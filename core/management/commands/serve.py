@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
+from daphne.ws_protocol import WebSocketFactory
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+
+class ClosingWebSocketFactory(WebSocketFactory):
+    """autobahn's default (``failByDrop``) drops the TCP connection when a frame is over the
+    limit, so the client sees 1006; CONTRACT.md promises a close frame with code 1009."""
+
+    def setProtocolOptions(self, **options: Any) -> None:
+        super().setProtocolOptions(**{**options, "failByDrop": False})
 
 
 class Command(BaseCommand):
@@ -34,5 +44,6 @@ class Command(BaseCommand):
         if options["access_log"]:
             argv += ["--access-log", options["access_log"]]
         argv.append(settings.ASGI_APPLICATION.replace(".application", ":application"))
+        daphne_server.WebSocketFactory = ClosingWebSocketFactory  # type: ignore[misc]
         self.stdout.write(f"Commonplace on http://{options['host']}:{options['port']}/")
         CommandLineInterface().run(argv)

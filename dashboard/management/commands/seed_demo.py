@@ -92,9 +92,7 @@ class Command(BaseCommand):
     help = "Create the demo accounts (and later apps' demo objects). Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force", action="store_true", help="Run even with DJANGO_DEBUG off."
-        )
+        parser.add_argument("--force", action="store_true", help="Run even with DJANGO_DEBUG off.")
         parser.add_argument(
             "--scale",
             type=int,
