@@ -55,6 +55,7 @@ class ProfileForm(forms.ModelForm):
             "bio": forms.Textarea(attrs={"rows": 6}),
             "identities": forms.Textarea(attrs={"rows": 4}),
         }
+        labels = {"identities": "In your own words"}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
