@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+TYPED := core/realtime.py core/markdown.py core/consumers.py core/api.py $(wildcard */services.py */selectors.py */roles.py */permissions.py)
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commonplace_test
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-services lint format bench install install-dev clean
+.PHONY: run test test-services lint typecheck format bench install install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,11 @@ test-services: $(STAMP_DEV)
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+## mypy (with django-stubs) on the layers that hold the logic: services, selectors, realtime
+typecheck: $(STAMP_DEV)
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy $(TYPED)
 
 format: $(STAMP_DEV)
 	$(VENV)/bin/ruff check --fix .

@@ -219,7 +219,7 @@ def _upsert(
 ) -> Any:
     obj = existing.get(key)
     if obj is None:
-        obj = model.objects.create(**lookup, **values)
+        obj = model._default_manager.create(**lookup, **values)
         counter["created"] += 1
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]

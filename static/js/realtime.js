@@ -1,0 +1,98 @@
+// The one WebSocket of a browser tab (see CONTRACT.md, "WebSocket").
+// Reconnects with exponential back-off and jitter, keeps the connection alive with pings,
+// and re-runs every registered "on open" hook after a reconnect so features can resubscribe
+// and catch up by id. Server messages are dispatched as events named by their "type".
+
+const CLOSE_SIGNED_OUT = 4401;
+const CLOSE_FLOOD = 4429;
+const PING_EVERY_MS = 25000;
+
+export class RealtimeClient extends EventTarget {
+  constructor(url) {
+    super();
+    this.url = url || RealtimeClient.defaultUrl();
+    this.socket = null;
+    this.attempt = 0;
+    this.state = "idle";
+    this.openHooks = new Set();
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.stopped = false;
+  }
+
+  static defaultUrl() {
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${window.location.host}/ws/`;
+  }
+
+  setState(state, detail = {}) {
+    this.state = state;
+    this.dispatchEvent(new CustomEvent("state", { detail: { state, ...detail } }));
+  }
+
+  connect() {
+    this.stopped = false;
+    clearTimeout(this.retryTimer);
+    this.setState(this.attempt === 0 ? "connecting" : "reconnecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      this.setState("open");
+      this.pingTimer = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);
+      for (const hook of this.openHooks) hook(this);
+    });
+    socket.addEventListener("message", (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (message && typeof message.type === "string") {
+        this.dispatchEvent(new CustomEvent(message.type, { detail: message }));
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      clearInterval(this.pingTimer);
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.stopped) {
+        this.setState("closed");
+      } else if (event.code === CLOSE_SIGNED_OUT) {
+        this.setState("signed-out");
+      } else {
+        this.scheduleRetry(event.code === CLOSE_FLOOD ? 10000 : 0);
+      }
+    });
+  }
+
+  scheduleRetry(minimumMs) {
+    this.attempt += 1;
+    const backoff = Math.min(30000, 500 * 2 ** Math.min(this.attempt, 6));
+    const delay = Math.max(minimumMs, backoff / 2 + Math.random() * (backoff / 2));
+    this.setState("reconnecting", { inMs: Math.round(delay) });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  // Run `hook(client)` now if open, and again after every reconnect.
+  onOpen(hook) {
+    this.openHooks.add(hook);
+    if (this.state === "open") hook(this);
+    return () => this.openHooks.delete(hook);
+  }
+
+  send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  close() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    if (this.socket) this.socket.close(1000);
+  }
+}
