@@ -59,11 +59,13 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.joined: set[str] = set()
         # Per-connection state that handlers may keep (e.g. subscribed threads).
         self.state: dict[str, Any] = {}
-        await self.accept()
+        # Join the groups before accepting: once a client sees the socket open, nothing
+        # published to it (a logout, a notification) can slip past.
         await self.join(user_group(user.pk))
         session = self.scope.get("session")
         if session is not None and session.session_key:
             await self.join(session_group(session.session_key))
+        await self.accept()
 
     async def disconnect(self, code: int) -> None:
         for group in list(getattr(self, "joined", ())):

@@ -242,3 +242,22 @@ def test_api_token_can_be_created_and_replaced(member_client: Client, member: Us
     api = Client()
     assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key1}").status_code == 401
     assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key2}").status_code == 200
+
+
+def test_changing_email_takes_effect_after_the_new_address_is_verified(
+    member_client: Client, member: User
+) -> None:
+    response = member_client.post(
+        "/accounts/email/", {"action_add": "", "email": "mei.new@example.org"}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.email == "member@example.org"  # not yet: the new address is unverified
+    page = member_client.get("/accounts/email/").content.decode()
+    assert "mei.new@example.org" in page
+    path = re.search(
+        r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+)", mail.outbox[-1].body
+    ).group(1)
+    assert member_client.post(path).status_code == 302
+    member.refresh_from_db()
+    assert member.email == "mei.new@example.org"
