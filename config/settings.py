@@ -115,7 +115,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     )
     _db["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 else:
-    _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # Tests close connections after each use so worker threads never hold the test database.
+    _db.setdefault("CONN_MAX_AGE", 0 if TESTING else env.int("CONN_MAX_AGE", default=60))
     _db.setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
