@@ -113,8 +113,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    _db["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    _db["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
+    if TESTING:
+        # One test database per run, so two runs against one server never collide.
+        _db["TEST"] = {"NAME": f"test_{_db['NAME']}_{os.getpid()}"}
     # Tests close connections after each use so worker threads never hold the test database.
     _db.setdefault("CONN_MAX_AGE", 0 if TESTING else env.int("CONN_MAX_AGE", default=60))
     _db.setdefault("CONN_HEALTH_CHECKS", True)
