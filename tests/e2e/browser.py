@@ -78,6 +78,18 @@ class LiveServerProcess(DaphneProcess):
 
     def run(self) -> None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        # Channel layers made earlier in the test process (consumer tests) hold queues bound
+        # to that process's event loops; the server builds its own on its own loop.
+        from concurrent.futures import ThreadPoolExecutor
+
+        from asgiref.sync import SyncToAsync
+        from channels.layers import channel_layers
+
+        channel_layers.backends.clear()
+        # Threads do not survive fork: if the test process already used asgiref's shared
+        # worker thread (consumer tests do), the child's copy of that executor is dead and
+        # every database_sync_to_async call in the server would wait forever.
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
         super().run()
 
 

@@ -49,3 +49,51 @@ class TestRealtimeSocket(browser.BrowserTestCase):
         page.goto(self.url("/"))
         result = self.open_socket(page, [{"type": "ping"}], 1)
         assert result == {"got": [], "code": 4401}, result
+
+
+class TestRealtimeClient(browser.BrowserTestCase):
+    """static/js/realtime.js as signed-in pages use it: one socket per tab, visible state."""
+
+    def wait_for_state(self, page: Any, state: str, timeout: int = 15000) -> None:
+        page.wait_for_function(
+            "(state) => document.body.dataset.connection === state", arg=state, timeout=timeout
+        )
+
+    def test_page_reconnects_after_a_dropped_socket_and_shows_it(self) -> None:
+        self.make_user("tab@example.org", name="Tab User")
+        page = self.new_page()
+        self.sign_in(page, "tab@example.org")
+        page.goto(self.url("/dashboard/"))
+        self.wait_for_state(page, "open")
+        status = page.locator("#connection-status")
+        assert status.is_hidden()
+        # Drop the socket the way a network blip would (an abnormal, non-final close).
+        page.evaluate("() => window.commonplace.realtime.socket.close(4000)")
+        self.wait_for_state(page, "reconnecting", timeout=3000)
+        assert status.is_visible()
+        assert "Reconnecting" in status.inner_text()
+        self.wait_for_state(page, "open")
+        assert status.is_hidden()
+        pong = page.evaluate(
+            """() => new Promise((resolve) => {
+                 const client = window.commonplace.realtime;
+                 client.addEventListener("pong", () => resolve(true), { once: true });
+                 client.send({ type: "ping" });
+                 setTimeout(() => resolve(false), 3000);
+               })"""
+        )
+        assert pong is True
+
+    def test_signing_out_in_one_tab_ends_the_live_connection_in_the_others(self) -> None:
+        self.make_user("twotabs@example.org", name="Two Tabs")
+        first = self.new_page()
+        self.sign_in(first, "twotabs@example.org")
+        first.goto(self.url("/dashboard/"))
+        self.wait_for_state(first, "open")
+        second = first.context.new_page()
+        second.goto(self.url("/accounts/profile/"))
+        self.wait_for_state(second, "open")
+        second.get_by_role("button", name="Sign out").click()
+        second.wait_for_load_state()
+        self.wait_for_state(first, "signed-out", timeout=5000)
+        assert "signed out" in first.locator("#connection-status").inner_text()
