@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.models import User, time_zone_names
+from accounts.models import PROFILE_FIELDS, User, time_zone_names
 from accounts.roles import PlatformRole
 
 
@@ -16,19 +16,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "email",
-            "name",
-            "pronouns",
-            "institution",
-            "position",
-            "bio",
-            "time_zone",
-            "identities",
-            "show_identities",
-            "roles",
-        ]
+        fields = ["id", "email", *PROFILE_FIELDS, "roles"]
         read_only_fields = ["id", "email", "roles"]
 
     def get_roles(self, user: User) -> list[str]:

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 
-from accounts.models import User, time_zone_names
+from accounts.models import PROFILE_FIELDS, User, time_zone_names
 
 
 def _time_zone_field(**kwargs: Any) -> forms.ChoiceField:
@@ -38,16 +38,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "name",
-            "pronouns",
-            "institution",
-            "position",
-            "time_zone",
-            "bio",
-            "identities",
-            "show_identities",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "institution": forms.TextInput(attrs={"autocomplete": "organization"}),

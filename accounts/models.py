@@ -22,6 +22,20 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (for example America/Chicago).")
 
 
+# The fields a person edits about themselves (profile form, API, profile_update), in the
+# order the profile form shows them.
+PROFILE_FIELDS = (
+    "name",
+    "pronouns",
+    "institution",
+    "position",
+    "time_zone",
+    "bio",
+    "identities",
+    "show_identities",
+)
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

@@ -9,19 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.models import PROFILE_FIELDS, User
 from accounts.roles import PlatformRole
-
-PROFILE_FIELDS = (
-    "name",
-    "pronouns",
-    "institution",
-    "position",
-    "bio",
-    "time_zone",
-    "identities",
-    "show_identities",
-)
 
 
 def profile_update(*, user: User, **changes: Any) -> User:

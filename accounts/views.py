@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from accounts import selectors, services
+from accounts import permissions, services
 from accounts.forms import ProfileForm
 
 
@@ -35,7 +35,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
+    person = get_object_or_404(permissions.people_visible_to(request.user), pk=pk)
     if person.pk == request.user.pk:
         return redirect("accounts:profile")
     return render(request, "accounts/person.html", {"person": person, "is_self": False})
