@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.mail import send_mail
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from accounts.models import PROFILE_FIELDS, User
+from accounts.models import PROFILE_FIELDS, Notification, User
 from accounts.roles import PlatformRole
+from core.realtime import publish_on_commit, user_group
 
 
 def profile_update(*, user: User, **changes: Any) -> User:
@@ -58,3 +62,54 @@ def api_token_reset(*, user: User) -> Token:
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
+
+
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool = False,
+) -> list[Notification]:
+    """Tell ``users`` something in-app (pushed live after commit) and, with ``email``, by mail.
+
+    Mail goes after the transaction commits, so nobody is told about a change that was rolled
+    back.
+    """
+    people = list(users)
+    notes = Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, title=title, body=body, url=url) for u in people]
+    )
+    for note in notes:
+        publish_on_commit(
+            user_group(note.user_id),
+            {
+                "type": "notification",
+                "notification": {
+                    "id": note.pk,
+                    "kind": kind,
+                    "title": title,
+                    "url": url,
+                    "created_at": note.created_at,
+                },
+            },
+        )
+    if email and people:
+        recipients = [u.email for u in people]
+
+        def send() -> None:
+            absolute = f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+            text = f"{body}\n\n{absolute}\n" if absolute else f"{body}\n"
+            for address in recipients:
+                send_mail(
+                    subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{title}",
+                    message=text,
+                    from_email=None,
+                    recipient_list=[address],
+                    fail_silently=False,
+                )
+
+        transaction.on_commit(send)
+    return notes

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "competencies",
+    "cohorts",
     "dashboard",
 ]
 
@@ -218,6 +219,8 @@ EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 if _email.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+# Absolute links in e-mails (invitations, reviews) start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Commonplace <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

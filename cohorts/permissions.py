@@ -1,0 +1,149 @@
+"""Who may see and do what with a cohort. Views, the API, templates and (later) consumers
+ask only these functions.
+
+Per-cohort roles are django-guardian object permissions held by two groups per cohort
+(members, facilitators); membership services are the only code that puts people in them.
+Anything a person may not see answers 404, exactly as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.roles import is_program_staff
+from cohorts.models import Cohort, Membership
+
+VIEW_CONTENT = "view_cohort_content"
+FACILITATE = "facilitate_cohort"
+# States in which a listed cohort is shown to everyone (directory card and about page).
+PUBLIC_STATES = (Cohort.State.APPROVED, Cohort.State.ACTIVE, Cohort.State.CONCLUDED)
+JOINABLE_STATES = (Cohort.State.APPROVED, Cohort.State.ACTIVE)
+EDITABLE_STATES = (Cohort.State.DRAFT, Cohort.State.CHANGES_REQUESTED)
+
+
+def _checker(user: Any) -> ObjectPermissionChecker:
+    """One guardian checker per user object, so a page asks the database once."""
+    checker = getattr(user, "_cohort_perm_checker", None)
+    if checker is None:
+        checker = ObjectPermissionChecker(user)
+        user._cohort_perm_checker = checker
+    return checker
+
+
+def forget_cached_permissions(user: Any) -> None:
+    for attr in ("_cohort_perm_checker", "_platform_role_names"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def prefetch_permissions(user: Any, cohorts: list[Cohort]) -> None:
+    """Load ``user``'s permissions on all ``cohorts`` in one go (lists never ask per row)."""
+    if getattr(user, "is_authenticated", False) and cohorts:
+        _checker(user).prefetch_perms(cohorts)
+
+
+def is_staff(user: Any) -> bool:
+    return is_program_staff(user)
+
+
+def can_view_content(user: Any, cohort: Cohort) -> bool:
+    """Members-only pages: home, sessions, goals, members, calendar."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_staff(user) or _checker(user).has_perm(VIEW_CONTENT, cohort)
+
+
+def can_facilitate(user: Any, cohort: Cohort) -> bool:
+    """Facilitator actions. Staff oversee cohorts but do not facilitate them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _checker(user).has_perm(FACILITATE, cohort)
+
+
+def is_public(cohort: Cohort) -> bool:
+    return cohort.listed and cohort.state in PUBLIC_STATES
+
+
+def can_view_cohort(user: Any, cohort: Cohort, *, invited: bool = False) -> bool:
+    """The cohort's page at all: its about page for the public, its home for members."""
+    if is_public(cohort) or invited or can_view_content(user, cohort):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    # People waiting for an answer can see what they asked to join.
+    return Membership.objects.filter(
+        cohort=cohort,
+        user=user,
+        status__in=[Membership.Status.REQUESTED, Membership.Status.WAITLISTED],
+    ).exists()
+
+
+def can_edit_proposal(user: Any, cohort: Cohort) -> bool:
+    return cohort.state in EDITABLE_STATES and can_facilitate(user, cohort)
+
+
+def can_review(user: Any, cohort: Cohort) -> bool:
+    return is_staff(user) and cohort.state == Cohort.State.SUBMITTED
+
+
+def can_see_reviews(user: Any, cohort: Cohort) -> bool:
+    return is_staff(user) or can_facilitate(user, cohort)
+
+
+def can_request_to_join(user: Any, cohort: Cohort) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and cohort.state in JOINABLE_STATES
+        and cohort.join_policy != Cohort.JoinPolicy.INVITATION
+        and is_public(cohort)
+    )
+
+
+def check_view_cohort(user: Any, cohort: Cohort, **kwargs: Any) -> None:
+    if not can_view_cohort(user, cohort, **kwargs):
+        raise Http404("No such cohort.")
+
+
+def check_view_content(user: Any, cohort: Cohort) -> None:
+    if not can_view_content(user, cohort):
+        raise Http404("No such cohort.")
+
+
+def check_facilitate(user: Any, cohort: Cohort) -> None:
+    if not can_facilitate(user, cohort):
+        raise Http404("No such page.")
+
+
+def check_review(user: Any, cohort: Cohort) -> None:
+    if not is_staff(user):
+        raise Http404("No such page.")
+
+
+def cohorts_with_content_for(user: Any) -> QuerySet[Cohort]:
+    """Cohorts whose members-only pages ``user`` may open (one subquery, no loop)."""
+    if not getattr(user, "is_authenticated", False):
+        return Cohort.objects.none()
+    if is_staff(user):
+        return Cohort.objects.all()
+    return get_objects_for_user(
+        user, f"cohorts.{VIEW_CONTENT}", klass=Cohort, accept_global_perms=False
+    )
+
+
+def cohorts_visible_to(user: Any) -> QuerySet[Cohort]:
+    """Every cohort whose page ``user`` may open: public ones plus their own."""
+    public = Q(listed=True, state__in=PUBLIC_STATES)
+    if not getattr(user, "is_authenticated", False):
+        return Cohort.objects.filter(public)
+    if is_staff(user):
+        return Cohort.objects.all()
+    own = cohorts_with_content_for(user).values("pk")
+    waiting = Membership.objects.filter(
+        user=user, status__in=[Membership.Status.REQUESTED, Membership.Status.WAITLISTED]
+    ).values("cohort_id")
+    return Cohort.objects.filter(public | Q(pk__in=own) | Q(pk__in=waiting))

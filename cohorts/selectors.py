@@ -1,0 +1,209 @@
+"""Reads that join: the directory, a cohort's pages, the facilitator console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from cohorts.models import (
+    Attendance,
+    Cohort,
+    GoalSupport,
+    Invitation,
+    LearningGoal,
+    Membership,
+    Session,
+)
+from cohorts.permissions import PUBLIC_STATES
+
+M = Membership
+
+
+def _facilitator_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(
+            role=M.Role.FACILITATOR, status=M.Status.ACTIVE
+        ).select_related("user"),
+        to_attr="active_facilitators",
+    )
+
+
+def with_counts(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """Annotate ``seated_members`` (active members, facilitators excluded)."""
+    return qs.annotate(
+        seated_members=Count(
+            "memberships",
+            filter=Q(memberships__role=M.Role.MEMBER, memberships__status=M.Status.ACTIVE),
+            distinct=True,
+        )
+    )
+
+
+def directory(*, area: str | None = None, period: str | None = None) -> QuerySet[Cohort]:
+    """Approved, listed cohorts still taking members, with what a card shows, in a fixed
+    number of queries."""
+    qs = Cohort.objects.filter(listed=True, state__in=[Cohort.State.APPROVED, Cohort.State.ACTIVE])
+    if area:
+        qs = qs.filter(focus_areas__slug=area)
+    if period:
+        qs = qs.filter(enrollment_period__slug=period)
+    return (
+        with_counts(qs)
+        .select_related("enrollment_period", "framework")
+        .prefetch_related("focus_areas", _facilitator_prefetch())
+        .order_by("term_start", "title")
+        .distinct()
+    )
+
+
+def cohort_by_slug(slug: str) -> Cohort | None:
+    return (
+        with_counts(Cohort.objects.filter(slug=slug))
+        .select_related("enrollment_period", "framework", "proposed_by")
+        .prefetch_related("focus_areas", "focus_competencies", _facilitator_prefetch())
+        .first()
+    )
+
+
+def membership_of(cohort: Cohort, user: Any) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(cohort=cohort, user=user).first()
+
+
+def sessions_of(cohort: Cohort) -> QuerySet[Session]:
+    return Session.objects.filter(cohort=cohort).select_related("cohort").order_by("starts_at")
+
+
+def next_session(cohort: Cohort) -> Session | None:
+    return (
+        sessions_of(cohort).filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True).first()
+    )
+
+
+def members_of(cohort: Cohort) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(cohort=cohort, status__in=M.SEATED)
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
+
+
+def goals_of(cohort: Cohort, *, viewer: Any) -> QuerySet[LearningGoal]:
+    qs = LearningGoal.objects.filter(cohort=cohort).select_related("proposed_by")
+    qs = qs.annotate(support_count=Count("goalsupport", distinct=True))
+    if getattr(viewer, "is_authenticated", False):
+        qs = qs.annotate(
+            supported_by_viewer=Exists(GoalSupport.objects.filter(goal=OuterRef("pk"), user=viewer))
+        )
+    return qs.order_by("created_at")
+
+
+def pending_requests(cohort: Cohort) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(cohort=cohort, status=M.Status.REQUESTED)
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def waitlist(cohort: Cohort) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(cohort=cohort, status=M.Status.WAITLISTED)
+        .select_related("user")
+        .order_by("waitlisted_at", "pk")
+    )
+
+
+def open_invitations(cohort: Cohort) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def attendance_counts(cohort: Cohort) -> dict[int, dict[str, int]]:
+    """``{user_id: {"present": n, "absent": n, "excused": n}}`` for past sessions."""
+    rows = (
+        Attendance.objects.filter(session__cohort=cohort, session__cancelled_at__isnull=True)
+        .values("user_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["user_id"], {})[row["status"]] = row["n"]
+    return counts
+
+
+def recent_attendance(cohort: Cohort, *, sessions: int = 2) -> dict[int, list[str]]:
+    """Each person's status at the last ``sessions`` held sessions, newest first."""
+    recent = list(
+        Session.objects.filter(
+            cohort=cohort, cancelled_at__isnull=True, starts_at__lte=timezone.now()
+        )
+        .order_by("-starts_at")
+        .values_list("pk", flat=True)[:sessions]
+    )
+    by_user: dict[int, list[str]] = {}
+    for row in Attendance.objects.filter(session_id__in=recent).values(
+        "user_id", "status", "session_id"
+    ):
+        by_user.setdefault(row["user_id"], []).append(row["status"])
+    return by_user
+
+
+def cohorts_of(user: Any) -> QuerySet[Cohort]:
+    """The cohorts a person is seated in (member, facilitator or alumni)."""
+    if not getattr(user, "is_authenticated", False):
+        return Cohort.objects.none()
+    return (
+        with_counts(Cohort.objects.filter(memberships__user=user, memberships__status__in=M.SEATED))
+        .exclude(state=Cohort.State.ARCHIVED)
+        .select_related("enrollment_period")
+        .order_by("term_start")
+    )
+
+
+def upcoming_sessions_for(user: Any, *, limit: int = 5) -> QuerySet[Session]:
+    if not getattr(user, "is_authenticated", False):
+        return Session.objects.none()
+    return (
+        Session.objects.filter(
+            cohort__memberships__user=user,
+            cohort__memberships__status=M.Status.ACTIVE,
+            ends_at__gte=timezone.now(),
+            cancelled_at__isnull=True,
+        )
+        .select_related("cohort")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def sessions_for_feed(user: User) -> QuerySet[Session]:
+    """Every session (cancelled ones included) of the cohorts a person is active in."""
+    return (
+        Session.objects.filter(
+            cohort__memberships__user=user,
+            cohort__memberships__status__in=M.SEATED,
+        )
+        .select_related("cohort")
+        .order_by("starts_at")
+    )
+
+
+def review_queue() -> QuerySet[Cohort]:
+    return (
+        Cohort.objects.filter(state=Cohort.State.SUBMITTED)
+        .select_related("proposed_by", "enrollment_period")
+        .prefetch_related("focus_areas", _facilitator_prefetch())
+        .order_by("updated_at")
+    )
+
+
+def public_states() -> tuple[str, ...]:
+    return tuple(PUBLIC_STATES)

@@ -1,0 +1,397 @@
+"""Joining, requests, the waitlist, leaving, removal and invitations.
+
+These are the only functions that put people into (or take them out of) a cohort's
+permission groups. Capacity counts active members (not facilitators) and is checked with
+the cohort row locked, so two people taking the last place at once cannot both get it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import notify
+from cohorts.models import Cohort, Invitation, Membership
+from cohorts.permissions import JOINABLE_STATES, forget_cached_permissions
+from cohorts.services.errors import CohortError
+from core.realtime import publish_on_commit, user_group
+
+M = Membership
+INVITATION_DAYS = 14
+
+
+def _lock(cohort: Cohort) -> Cohort:
+    return Cohort.objects.select_for_update().get(pk=cohort.pk)
+
+
+def places_left(cohort: Cohort) -> int:
+    taken = Membership.objects.filter(
+        cohort=cohort, role=M.Role.MEMBER, status=M.Status.ACTIVE
+    ).count()
+    return max(0, cohort.capacity - taken)
+
+
+def _grant(membership: Membership) -> None:
+    cohort, user = membership.cohort, membership.user
+    user.groups.remove(cohort.member_group, cohort.facilitator_group)
+    group = (
+        cohort.facilitator_group if membership.role == M.Role.FACILITATOR else cohort.member_group
+    )
+    user.groups.add(group)
+    forget_cached_permissions(user)
+
+
+def _revoke(membership: Membership, *, reason: str) -> None:
+    """Take away every right in the cohort, and tell the person's open sockets at once."""
+    cohort, user = membership.cohort, membership.user
+    user.groups.remove(cohort.member_group, cohort.facilitator_group)
+    forget_cached_permissions(user)
+    publish_on_commit(
+        user_group(user.pk),
+        {"type": "membership.ended", "cohort": cohort.slug, "reason": reason},
+    )
+
+
+def _seat(cohort: Cohort, user: User, *, role: str, by: User | None) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        cohort=cohort,
+        user=user,
+        defaults={
+            "role": role,
+            "status": M.Status.ACTIVE,
+            "decided_by": by,
+            "decided_at": timezone.now(),
+            "waitlisted_at": None,
+        },
+    )
+    _grant(membership)
+    return membership
+
+
+def _waitlist(membership: Membership) -> Membership:
+    membership.status = M.Status.WAITLISTED
+    membership.waitlisted_at = timezone.now()
+    membership.save(update_fields=["status", "waitlisted_at", "updated_at"])
+    return membership
+
+
+def _promote_waitlist(cohort: Cohort) -> list[Membership]:
+    """Give freed places to the waitlist, first come first served."""
+    promoted = []
+    free = places_left(cohort)
+    if free <= 0:
+        return promoted
+    waiting = (
+        Membership.objects.select_related("user")
+        .filter(cohort=cohort, status=M.Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk")[:free]
+    )
+    for membership in waiting:
+        promoted.append(_seat(cohort, membership.user, role=membership.role, by=None))
+        notify(
+            users=[membership.user],
+            kind="membership.promoted",
+            title=f"A place opened in “{cohort.title}”",
+            body="You were first on the waitlist: you are now a member.",
+            url=cohort.get_absolute_url(),
+            email=True,
+        )
+    return promoted
+
+
+def _facilitators(cohort: Cohort) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__cohort=cohort,
+            memberships__role=M.Role.FACILITATOR,
+            memberships__status=M.Status.ACTIVE,
+        )
+    )
+
+
+@transaction.atomic
+def membership_join(*, cohort: Cohort, user: User, message: str = "") -> Membership:
+    """Join an open cohort (or its waitlist when full), or ask to join one by request."""
+    cohort = _lock(cohort)
+    if cohort.state not in JOINABLE_STATES:
+        raise CohortError("This cohort is not taking members now.")
+    existing = Membership.objects.filter(cohort=cohort, user=user).first()
+    if existing is not None:
+        if existing.status in (M.Status.ACTIVE, M.Status.ALUMNI):
+            raise CohortError("You are already a member of this cohort.", code="conflict")
+        if existing.status in (M.Status.REQUESTED, M.Status.WAITLISTED):
+            return existing
+        if existing.status == M.Status.REMOVED:
+            raise CohortError(
+                "A facilitator removed you from this cohort; ask them for an invitation.",
+                code="forbidden",
+            )
+    if cohort.join_policy == Cohort.JoinPolicy.INVITATION:
+        raise CohortError("This cohort takes members by invitation only.", code="forbidden")
+    membership = existing or Membership(cohort=cohort, user=user, role=M.Role.MEMBER)
+    membership.role = M.Role.MEMBER
+    membership.request_message = message.strip()
+    membership.decision_message = ""
+    if cohort.join_policy == Cohort.JoinPolicy.OPEN:
+        if places_left(cohort) > 0:
+            membership.status = M.Status.ACTIVE
+            membership.save()
+            _grant(membership)
+        else:
+            membership.status = M.Status.WAITLISTED
+            membership.waitlisted_at = timezone.now()
+            membership.save()
+        return membership
+    membership.status = M.Status.REQUESTED
+    membership.save()
+    notify(
+        users=_facilitators(cohort),
+        kind="membership.requested",
+        title=f"{user.display_name} asks to join “{cohort.title}”",
+        body=membership.request_message,
+        url=reverse("cohorts:console", args=[cohort.slug]),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_accept(*, membership: Membership, by: User, message: str = "") -> Membership:
+    """Accept a request: a place if one is free, otherwise the waitlist."""
+    cohort = _lock(membership.cohort)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != M.Status.REQUESTED:
+        raise CohortError("Only pending requests can be accepted.", code="conflict")
+    membership.decided_by, membership.decided_at = by, timezone.now()
+    membership.decision_message = message.strip()
+    if places_left(cohort) > 0:
+        membership.save(update_fields=["decided_by", "decided_at", "decision_message"])
+        membership = _seat(cohort, membership.user, role=M.Role.MEMBER, by=by)
+        title, body = f"Welcome to “{cohort.title}”", message or "Your request was accepted."
+    else:
+        membership.save(update_fields=["decided_by", "decided_at", "decision_message"])
+        _waitlist(membership)
+        title = f"You are on the waitlist of “{cohort.title}”"
+        body = message or "The cohort is full; you will get the next free place."
+    notify(
+        users=[membership.user],
+        kind="membership.accepted",
+        title=title,
+        body=body,
+        url=cohort.get_absolute_url(),
+        email=True,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership, by: User, message: str = "") -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status not in (M.Status.REQUESTED, M.Status.WAITLISTED):
+        raise CohortError("Only pending requests can be declined.", code="conflict")
+    membership.status = M.Status.DECLINED
+    membership.decided_by, membership.decided_at = by, timezone.now()
+    membership.decision_message = message.strip()
+    membership.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_message", "updated_at"]
+    )
+    notify(
+        users=[membership.user],
+        kind="membership.declined",
+        title=f"Your request to join “{membership.cohort.title}”",
+        body=membership.decision_message or "The facilitators could not offer you a place.",
+        url=reverse("cohorts:directory"),
+        email=True,
+    )
+    return membership
+
+
+def _ensure_another_facilitator(membership: Membership) -> None:
+    if membership.role == M.Role.FACILITATOR and membership.status == M.Status.ACTIVE:
+        others = Membership.objects.filter(
+            cohort=membership.cohort, role=M.Role.FACILITATOR, status=M.Status.ACTIVE
+        ).exclude(pk=membership.pk)
+        if not others.exists():
+            raise CohortError(
+                "A cohort needs a facilitator: invite a co-facilitator before leaving."
+            )
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> Membership:
+    """Leave a cohort (or withdraw a request); a freed place goes to the waitlist."""
+    cohort = _lock(membership.cohort)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status not in (M.Status.ACTIVE, M.Status.REQUESTED, M.Status.WAITLISTED):
+        raise CohortError("You are not in this cohort.", code="conflict")
+    _ensure_another_facilitator(membership)
+    was_seated = membership.status == M.Status.ACTIVE
+    membership.status = M.Status.LEFT
+    membership.save(update_fields=["status", "updated_at"])
+    _revoke(membership, reason="left")
+    if was_seated:
+        _promote_waitlist(cohort)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User, message: str = "") -> Membership:
+    """A facilitator removes someone: their access ends everywhere at once."""
+    cohort = _lock(membership.cohort)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.user_id == by.pk:
+        raise CohortError("To leave the cohort yourself, use “Leave”.")
+    if membership.status not in (M.Status.ACTIVE, M.Status.WAITLISTED, M.Status.REQUESTED):
+        raise CohortError("This person is not in the cohort.", code="conflict")
+    _ensure_another_facilitator(membership)
+    was_seated = membership.status == M.Status.ACTIVE
+    membership.status = M.Status.REMOVED
+    membership.decided_by, membership.decided_at = by, timezone.now()
+    membership.decision_message = message.strip()
+    membership.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_message", "updated_at"]
+    )
+    _revoke(membership, reason="removed")
+    if was_seated:
+        _promote_waitlist(cohort)
+    return membership
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *, cohort: Cohort, by: User, email: str, role: str = M.Role.MEMBER, message: str = ""
+) -> tuple[Invitation, str]:
+    """Invite ``email`` (with or without an account) by a single-use link that expires in
+    two weeks. Returns the invitation and the raw token; only its hash is stored. A new
+    invitation to the same address replaces a pending one."""
+    email = email.strip().lower()
+    if not email or "@" not in email:
+        raise CohortError("Enter a valid e-mail address.")
+    if role not in M.Role.values:
+        raise CohortError("Unknown role.")
+    seated = Membership.objects.filter(
+        cohort=cohort, user__email__iexact=email, status__in=M.SEATED
+    ).first()
+    if seated is not None and (seated.role == role or role == M.Role.MEMBER):
+        raise CohortError(f"{email} is already in this cohort.", code="conflict")
+    now = timezone.now()
+    Invitation.objects.filter(
+        cohort=cohort, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        cohort=cohort,
+        email=email,
+        role=role,
+        token_hash=_hash(token),
+        invited_by=by,
+        message=message.strip(),
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    link = settings.SITE_URL + reverse("cohorts:invitation", args=[token])
+    as_what = "co-facilitate" if role == M.Role.FACILITATOR else "join"
+    body = (
+        f"{by.display_name} invites you to {as_what} “{cohort.title}”, a community of "
+        f"practice on Commonplace.\n\n"
+        + (f"{invitation.message}\n\n" if invitation.message else "")
+        + f"Accept here (the link works once, until "
+        f"{invitation.expires_at:%d %B %Y}):\n{link}\n\n"
+        "No account yet? The link lets you create one first.\n"
+    )
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Invitation to {cohort.title}"
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    if invitation.accepted_at is not None:
+        raise CohortError("This invitation was already accepted.", code="conflict")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation behind a link, or a CohortError saying exactly why it can't be used."""
+    invitation = (
+        Invitation.objects.select_related("cohort", "invited_by")
+        .filter(token_hash=_hash(token or ""))
+        .first()
+    )
+    if invitation is None:
+        raise CohortError("This invitation link is not valid.", code="invalid_invitation")
+    if invitation.revoked_at is not None:
+        raise CohortError(
+            "This invitation was withdrawn. Ask the facilitators for a new one.",
+            code="invalid_invitation",
+        )
+    if invitation.accepted_at is not None:
+        raise CohortError("This invitation has already been used.", code="invalid_invitation")
+    if invitation.expires_at <= timezone.now():
+        raise CohortError(
+            "This invitation has expired. Ask the facilitators for a new one.",
+            code="invalid_invitation",
+        )
+    if invitation.cohort.state not in (
+        *JOINABLE_STATES,
+        Cohort.State.DRAFT,
+        Cohort.State.SUBMITTED,
+        Cohort.State.CHANGES_REQUESTED,
+    ):
+        raise CohortError("This cohort is no longer taking members.", code="invalid_invitation")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Use an invitation: facilitators are seated; members take a place, or the waitlist
+    when the cohort is full. The link then stops working."""
+    invitation = invitation_for_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise CohortError("This invitation has already been used.", code="invalid_invitation")
+    cohort = _lock(invitation.cohort)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    existing = Membership.objects.filter(cohort=cohort, user=user).first()
+    if invitation.role == M.Role.FACILITATOR:
+        return _seat(cohort, user, role=M.Role.FACILITATOR, by=invitation.invited_by)
+    if existing is not None and existing.status in M.SEATED:
+        return existing
+    if places_left(cohort) > 0:
+        return _seat(cohort, user, role=M.Role.MEMBER, by=invitation.invited_by)
+    membership = existing or Membership(cohort=cohort, user=user, role=M.Role.MEMBER)
+    membership.role = M.Role.MEMBER
+    membership.status = M.Status.WAITLISTED
+    membership.waitlisted_at = timezone.now()
+    membership.save()
+    return membership
+
+
+def pending_invitations_for(user: User) -> list[Invitation]:
+    now = timezone.now()
+    return list(
+        Invitation.objects.select_related("cohort").filter(
+            Q(email__iexact=user.email),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        )
+    )
