@@ -113,3 +113,12 @@ def notify(
 
         transaction.on_commit(send)
     return notes
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Mark every unread notification of ``user`` read; returns how many changed."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

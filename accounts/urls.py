@@ -8,5 +8,7 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
     path("accounts/api-token/", views.api_token, name="api_token"),
+    path("accounts/notifications/", views.notifications, name="notifications"),
+    path("accounts/notifications/read/", views.notifications_read, name="notifications_read"),
     path("people/<int:pk>/", views.person, name="person"),
 ]

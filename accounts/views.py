@@ -47,3 +47,17 @@ def api_token(request: HttpRequest) -> HttpResponse:
     token = services.api_token_reset(user=request.user)
     # Shown once, on this response only; it is never displayed again.
     return render(request, "accounts/api_token.html", {"token": token.key})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = list(request.user.notifications.all()[:100])
+    return render(request, "accounts/notifications.html", {"items": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(user=request.user)
+    messages.success(request, "All notifications marked as read.")
+    return redirect("accounts:notifications")

@@ -10,6 +10,26 @@ const statusLabels = {
   closed: "",
 };
 
+// A notification arrived live: raise the unread count in the header without a reload.
+function bumpNotificationCount() {
+  const link = document.getElementById("notifications-link");
+  if (!link) return;
+  let badge = document.getElementById("notifications-count");
+  if (!badge) {
+    badge = document.createElement("span");
+    badge.id = "notifications-count";
+    badge.className = "badge";
+    badge.append(document.createTextNode("0"));
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " unread";
+    badge.append(hidden);
+    link.append(" ", badge);
+  }
+  const number = badge.firstChild;
+  number.textContent = String((parseInt(number.textContent, 10) || 0) + 1);
+}
+
 function start() {
   if (document.body.dataset.realtime !== "on" || !("WebSocket" in window)) return;
   const client = new RealtimeClient();
@@ -21,6 +41,7 @@ function start() {
     status.textContent = text;
     status.hidden = text === "";
   });
+  client.addEventListener("notification", () => bumpNotificationCount());
   window.commonplace = Object.assign(window.commonplace || {}, { realtime: client });
   client.connect();
   document.dispatchEvent(new CustomEvent("commonplace:realtime", { detail: client }));
