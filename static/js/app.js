@@ -42,6 +42,15 @@ function start() {
     status.hidden = text === "";
   });
   client.addEventListener("notification", () => bumpNotificationCount());
+  // Removed from (or left) a cohort in another tab or by a facilitator: this page's cohort
+  // content is no longer yours to see, so say so at once.
+  client.addEventListener("membership.ended", (event) => {
+    const slug = event.detail.cohort;
+    if (status && window.location.pathname.startsWith(`/cohorts/${slug}/`)) {
+      status.textContent = "You are no longer a member of this cohort.";
+      status.hidden = false;
+    }
+  });
   window.commonplace = Object.assign(window.commonplace || {}, { realtime: client });
   client.connect();
   document.dispatchEvent(new CustomEvent("commonplace:realtime", { detail: client }));
