@@ -176,6 +176,11 @@ def cohort_update(
         setattr(locked, name, value)
     locked.save(update_fields=[*fields, "updated_at"])
     _set_focus(locked, areas, competencies)
+    if "capacity" in fields:
+        # New places belong to the people already waiting, in order, not to the next joiner.
+        from cohorts.services.membership import _promote_waitlist
+
+        _promote_waitlist(locked)
     return locked
 
 

@@ -372,7 +372,16 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     existing = Membership.objects.filter(cohort=cohort, user=user).first()
     if invitation.role == M.Role.FACILITATOR:
-        return _seat(cohort, user, role=M.Role.FACILITATOR, by=invitation.invited_by)
+        was_member = (
+            existing is not None
+            and existing.role == M.Role.MEMBER
+            and existing.status == M.Status.ACTIVE
+        )
+        membership = _seat(cohort, user, role=M.Role.FACILITATOR, by=invitation.invited_by)
+        if was_member:
+            # Facilitators take no member place: the one this person held goes to the waitlist.
+            _promote_waitlist(cohort)
+        return membership
     if existing is not None and existing.status in M.SEATED:
         return existing
     if places_left(cohort) > 0:
