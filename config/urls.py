@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import MeView
+from cohorts.api import CohortDetailView, CohortJoinView, CohortListView, CohortSessionsView
 from competencies.api import CompetencyTreeView
 from core.views import healthz
 from dashboard.views import home
@@ -10,6 +11,10 @@ from dashboard.views import home
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
     path("competencies/", CompetencyTreeView.as_view(), name="competencies"),
+    path("cohorts/", CohortListView.as_view(), name="cohorts"),
+    path("cohorts/<slug:slug>/", CohortDetailView.as_view(), name="cohort"),
+    path("cohorts/<slug:slug>/join/", CohortJoinView.as_view(), name="cohort-join"),
+    path("cohorts/<slug:slug>/sessions/", CohortSessionsView.as_view(), name="cohort-sessions"),
 ]
 
 urlpatterns = [
@@ -19,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("dashboard.urls")),
+    path("", include("dashboard.urls_participation")),
     path("competencies/", include("competencies.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
