@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from cohorts import selectors as cohort_selectors
+from cohorts.models import Membership
 from competencies import selectors as competency_selectors
 
 
@@ -19,11 +22,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/dashboard.html", {})
+    user = request.user
+    mine = Membership.objects.filter(cohort=OuterRef("pk"), user=user)
+    cohorts = cohort_selectors.cohorts_of(user).annotate(
+        my_role=Subquery(mine.values("role")[:1]),
+        my_status=Subquery(mine.values("status")[:1]),
+    )
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "my_cohorts": list(cohorts),
+            "next_sessions": list(cohort_selectors.upcoming_sessions_for(user, limit=3)),
+        },
+    )
 
 
 def cop_directory(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/coming_soon.html", {"feature": "cops"})
+    """The old address of the directory."""
+    return redirect("cohorts:directory", permanent=True)
 
 
 def trainings_catalog(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,98 @@
+"""Collective learning goals: any member proposes and supports; facilitators record
+where the group stands."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from cohorts import permissions, selectors, services
+from cohorts.forms import GoalForm, GoalStatusForm
+from cohorts.models import Cohort, GoalSupport, LearningGoal
+from cohorts.services import CohortError
+from cohorts.views.cohort import cohort_or_404, takes_part
+
+
+def _goals_anchor(cohort: Cohort) -> str:
+    return f"{cohort.get_absolute_url()}#goals"
+
+
+def _member_cohort(request: HttpRequest, slug: str) -> Cohort:
+    """The cohort, if the viewer takes part in it (an active member or facilitator)."""
+    cohort = cohort_or_404(request, slug)
+    permissions.check_view_content(request.user, cohort)
+    if not takes_part(selectors.membership_of(cohort, request.user)):
+        raise Http404("No such page.")
+    return cohort
+
+
+def _goal(cohort: Cohort, pk: int) -> LearningGoal:
+    goal = LearningGoal.objects.filter(cohort=cohort, pk=pk).first()
+    if goal is None:
+        raise Http404("No such goal.")
+    return goal
+
+
+@login_required
+@require_POST
+def goal_propose(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _member_cohort(request, slug)
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the goal a short title (up to 200 characters).")
+        return redirect(_goals_anchor(cohort))
+    try:
+        services.goal_propose(
+            cohort=cohort,
+            by=request.user,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+        )
+    except CohortError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your goal is proposed. Others can now support it.")
+    return redirect(_goals_anchor(cohort))
+
+
+@login_required
+@require_POST
+def goal_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Toggle the viewer's support for a goal."""
+    cohort = _member_cohort(request, slug)
+    goal = _goal(cohort, pk)
+    try:
+        if GoalSupport.objects.filter(goal=goal, user=request.user).exists():
+            services.goal_unsupport(goal=goal, user=request.user)
+        else:
+            services.goal_support(goal=goal, user=request.user)
+    except CohortError as error:
+        messages.error(request, error.message)
+    return redirect(_goals_anchor(cohort))
+
+
+@login_required
+@require_POST
+def goal_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    cohort = cohort_or_404(request, slug)
+    permissions.check_facilitate(request.user, cohort)
+    goal = _goal(cohort, pk)
+    form = GoalStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed statuses.")
+        return redirect(_goals_anchor(cohort))
+    try:
+        services.goal_set_status(
+            goal=goal,
+            by=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+        )
+    except CohortError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"“{goal.title}” is now {goal.get_status_display().lower()}.")
+    return redirect(_goals_anchor(cohort))
