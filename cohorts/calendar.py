@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,8 +32,10 @@ def build_calendar(sessions: Iterable[Session], *, name: str) -> bytes:
         event = Event()
         event.add("uid", session_uid(session))
         event.add("dtstamp", now)
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
+        # Always UTC: a TZID would need a VTIMEZONE block, and a session fresh from the
+        # template still carries the cohort's zone (rows read back from the database do not).
+        event.add("dtstart", session.starts_at.astimezone(UTC))
+        event.add("dtend", session.ends_at.astimezone(UTC))
         event.add("summary", f"{session.cohort.title}: {session.title}")
         event.add("sequence", session.sequence)
         event.add("last-modified", session.updated_at)

@@ -1,0 +1,96 @@
+"""The iCalendar feed, parsed back with the icalendar library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+
+import pytest
+from icalendar import Calendar
+
+from accounts.models import User
+from cohorts.calendar import PRODID, build_calendar
+from cohorts.models import Cohort, Session
+from cohorts.selectors import sessions_of
+from cohorts.services import session_cancel, session_update, sessions_apply_template
+from tests.cohorts_services.conftest import STUB_URLS
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(STUB_URLS)]
+
+
+@pytest.fixture
+def cohort(approved_cohort: Callable[..., Cohort], facilitator: User) -> Cohort:
+    cohort = approved_cohort(state=Cohort.State.ACTIVE)
+    sessions_apply_template(
+        cohort=cohort,
+        by=facilitator,
+        first_day=date(2027, 2, 23),
+        start_time=time(10),
+        video_url="https://meet.example.org/cop",
+    )
+    return cohort
+
+
+def parse(cohort: Cohort) -> Calendar:
+    return Calendar.from_ical(build_calendar(sessions_of(cohort), name=cohort.title))
+
+
+def events_by_uid(calendar: Calendar) -> dict[str, dict[str, object]]:
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_calendar_is_valid_icalendar_with_one_event_per_session(cohort: Cohort) -> None:
+    calendar = parse(cohort)
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["PRODID"]) == PRODID
+    assert str(calendar["X-WR-CALNAME"]) == cohort.title
+    events = calendar.walk("VEVENT")
+    sessions = list(sessions_of(cohort))
+    assert len(events) == len(sessions) == 6
+    for event, session in zip(events, sessions, strict=True):
+        start = event.decoded("DTSTART")
+        assert start == session.starts_at
+        assert start.utcoffset().total_seconds() == 0  # DTSTART is in UTC
+        assert event["DTSTART"].to_ical().endswith(b"Z")
+        assert event.decoded("DTEND") == session.ends_at
+        assert str(event["SUMMARY"]) == f"{cohort.title}: {session.title}"
+        assert str(event["LOCATION"]) == "https://meet.example.org/cop"
+        assert str(event["STATUS"]) == "CONFIRMED"
+        assert int(event["SEQUENCE"]) == 0
+        assert str(event["URL"]).endswith(f"/cohorts/{cohort.slug}/sessions/{session.pk}/")
+
+
+def test_uid_is_stable_across_edits_while_sequence_grows_and_cancellation_shows(
+    cohort: Cohort, facilitator: User
+) -> None:
+    before = events_by_uid(parse(cohort))
+    first, second, *_ = sessions_of(cohort)
+    session_update(
+        session=first,
+        by=facilitator,
+        starts_at=datetime(2027, 2, 23, 16, tzinfo=UTC),
+        ends_at=datetime(2027, 2, 23, 17, 30, tzinfo=UTC),
+    )
+    session_cancel(session=second, by=facilitator, reason="Snow")
+    after = events_by_uid(parse(cohort))
+
+    assert set(after) == set(before)  # same UIDs, no event added or lost
+    moved = next(e for e in after.values() if e.decoded("DTSTART").hour == 16)
+    assert int(moved["SEQUENCE"]) == int(before[str(moved["UID"])]["SEQUENCE"]) + 1
+    cancelled = [e for e in after.values() if str(e["STATUS"]) == "CANCELLED"]
+    assert len(cancelled) == 1
+    assert int(cancelled[0]["SEQUENCE"]) == 1
+    assert str(cancelled[0]["UID"]) == f"session-{second.pk}@127.0.0.1"
+
+
+def test_dtstart_is_utc_even_for_sessions_straight_from_the_template(
+    approved_cohort: Callable[..., Cohort], facilitator: User
+) -> None:
+    cohort = approved_cohort(state=Cohort.State.ACTIVE)
+    created: list[Session] = sessions_apply_template(
+        cohort=cohort, by=facilitator, first_day=date(2027, 2, 23), start_time=time(10)
+    )
+    calendar = Calendar.from_ical(build_calendar(created, name="x"))
+    for event in calendar.walk("VEVENT"):
+        assert event["DTSTART"].to_ical().endswith(b"Z")
+        assert "TZID" not in event["DTSTART"].params
