@@ -107,7 +107,7 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         cohort=cohort,
         status__in=[M.Status.ACTIVE, M.Status.WAITLISTED, M.Status.REQUESTED],
     )
-    form = RemoveForm(request.POST or None)
+    form = RemoveForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
         try:

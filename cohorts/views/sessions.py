@@ -75,7 +75,10 @@ def _render_form(
 @login_required
 def session_create(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = facilitated_cohort(request, slug)
-    form = SessionForm(request.POST or None, initial={"time_zone": cohort.time_zone, "title": ""})
+    form = SessionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"time_zone": cohort.time_zone, "title": ""},
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,7 +97,9 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
 def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     cohort = facilitated_cohort(request, slug)
     session = _session(cohort, pk)
-    form = SessionForm(request.POST or None, initial=SessionForm.initial_for(session))
+    form = SessionForm(
+        request.POST if request.method == "POST" else None, initial=SessionForm.initial_for(session)
+    )
     error = (
         "This session was cancelled; it can no longer be edited." if (session.is_cancelled) else ""
     )
@@ -116,7 +121,7 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET asks for a reason; POST cancels and tells the members."""
     cohort = facilitated_cohort(request, slug)
     session = _session(cohort, pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if session.is_cancelled:
             messages.info(request, "This session was already cancelled.")
@@ -160,7 +165,9 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     session = _session(cohort, pk)
     people = list(selectors.members_of(cohort))
     current = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))
-    form = AttendanceForm(request.POST or None, people=people, current=current)
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None, people=people, current=current
+    )
     error = ""
     if session.is_cancelled:
         error = "This session was cancelled, so there is no attendance to record."
