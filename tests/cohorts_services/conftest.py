@@ -30,7 +30,6 @@ from cohorts.services import (
 from competencies.models import Area
 
 S = Cohort.State
-STUB_URLS = "tests.cohorts_services.urls_stub"
 
 DESIGN: dict[str, str] = {
     "description": "We explore how campus-community partnerships can be reciprocal.",

@@ -13,9 +13,8 @@ from cohorts.calendar import PRODID, build_calendar
 from cohorts.models import Cohort, Session
 from cohorts.selectors import sessions_of
 from cohorts.services import session_cancel, session_update, sessions_apply_template
-from tests.cohorts_services.conftest import STUB_URLS
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(STUB_URLS)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

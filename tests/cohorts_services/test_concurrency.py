@@ -18,9 +18,8 @@ from django.db import connection
 from accounts.models import User
 from cohorts.models import Cohort, Membership
 from cohorts.services import membership_accept, membership_join
-from tests.cohorts_services.conftest import STUB_URLS
 
-pytestmark = [pytest.mark.services, pytest.mark.urls(STUB_URLS)]
+pytestmark = pytest.mark.services
 
 M = Membership
 ROUNDS = 4

@@ -15,9 +15,8 @@ from cohorts.services import (
     goal_support,
     goal_unsupport,
 )
-from tests.cohorts_services.conftest import STUB_URLS
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(STUB_URLS)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -23,9 +23,8 @@ from cohorts.services import (
     invitation_revoke,
     membership_join,
 )
-from tests.cohorts_services.conftest import STUB_URLS
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(STUB_URLS)]
+pytestmark = pytest.mark.django_db
 
 USED = "This invitation has already been used."
 WITHDRAWN = "This invitation was withdrawn. Ask the facilitators for a new one."

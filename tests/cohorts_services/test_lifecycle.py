@@ -24,9 +24,9 @@ from cohorts.services import (
     cohort_update,
 )
 from cohorts.services.lifecycle import _transition
-from tests.cohorts_services.conftest import STUB_URLS, judgements
+from tests.cohorts_services.conftest import judgements
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(STUB_URLS)]
+pytestmark = pytest.mark.django_db
 
 S = Cohort.State
 # The lifecycle as the issue describes it, written out independently of the service's table.

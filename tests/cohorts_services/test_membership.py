@@ -30,9 +30,8 @@ from cohorts.services import (
 )
 from cohorts.services.membership import places_left
 from core.realtime import user_group
-from tests.cohorts_services.conftest import STUB_URLS
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(STUB_URLS)]
+pytestmark = pytest.mark.django_db
 
 M = Membership
 S = Cohort.State

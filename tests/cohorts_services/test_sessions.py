@@ -23,9 +23,8 @@ from cohorts.services import (
     session_update,
     sessions_apply_template,
 )
-from tests.cohorts_services.conftest import STUB_URLS
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(STUB_URLS)]
+pytestmark = pytest.mark.django_db
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
