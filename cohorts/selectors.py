@@ -161,8 +161,11 @@ def cohorts_of(user: Any) -> QuerySet[Cohort]:
     """The cohorts a person is seated in (member, facilitator or alumni)."""
     if not getattr(user, "is_authenticated", False):
         return Cohort.objects.none()
+    # A subquery, not a join on memberships: filtering through the join would make
+    # ``seated_members`` count only this person's own membership row.
+    seated = Membership.objects.filter(user=user, status__in=M.SEATED).values("cohort_id")
     return (
-        with_counts(Cohort.objects.filter(memberships__user=user, memberships__status__in=M.SEATED))
+        with_counts(Cohort.objects.filter(pk__in=seated))
         .exclude(state=Cohort.State.ARCHIVED)
         .select_related("enrollment_period")
         .order_by("term_start")
