@@ -42,9 +42,7 @@ def facilitator(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def make_cohort(
-    framework: Any, facilitator: User, staff: User
-) -> Callable[..., Cohort]:
+def make_cohort(framework: Any, facilitator: User, staff: User) -> Callable[..., Cohort]:
     """An active cohort proposed by ``facilitator`` and approved by ``staff``."""
 
     def make(title: str = "Reciprocal partnerships", **fields: Any) -> Cohort:

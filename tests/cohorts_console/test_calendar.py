@@ -58,14 +58,14 @@ def test_uid_is_stable_across_edits_and_sequence_increases(
     session = add_session(cohort, days=4)
     client = signed_in(cohort_member)
     url = reverse("cohorts:calendar", args=[cohort.slug])
-    (uid, before), = events(parse(client.get(url))).items()
+    ((uid, before),) = events(parse(client.get(url))).items()
     session_update(
         session=session,
         by=facilitator,
         starts_at=session.starts_at + timedelta(hours=1),
         ends_at=session.ends_at + timedelta(hours=1),
     )
-    (uid_after, after), = events(parse(client.get(url))).items()
+    ((uid_after, after),) = events(parse(client.get(url))).items()
     assert uid_after == uid
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
     assert after.decoded("DTSTART") == (session.starts_at + timedelta(hours=1)).astimezone(UTC)

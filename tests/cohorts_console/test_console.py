@@ -220,9 +220,7 @@ def test_the_only_facilitator_cannot_remove_themselves(
     assert own.status == M.Status.ACTIVE
 
 
-def test_six_session_template_from_the_console(
-    cohort: Cohort, fac_client: Client
-) -> None:
+def test_six_session_template_from_the_console(cohort: Cohort, fac_client: Client) -> None:
     page = fac_client.get(console_url(cohort)).content.decode()
     assert "Six-session outline" in page
     response = fac_client.post(
@@ -284,9 +282,7 @@ def test_console_query_count_does_not_grow(
     large = build("Large", members=12, sessions=8, extra=6)
     client = signed_in(facilitator)
     client.get(console_url(small))  # warm caches (content types, session)
-    assert _count_queries(client, console_url(small)) == _count_queries(
-        client, console_url(large)
-    )
+    assert _count_queries(client, console_url(small)) == _count_queries(client, console_url(large))
 
 
 def test_console_uses_no_inline_style_or_script(cohort: Cohort, fac_client: Client) -> Any:

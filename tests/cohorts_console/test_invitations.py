@@ -92,8 +92,8 @@ def test_anonymous_visitor_sees_the_cohort_and_ways_in(
     assert "Fatima Facilitator invites you" in page
     assert "We would love your voice in this." in page
     nxt = quote(url(token), safe="")
-    assert f'{reverse("account_signup")}?next={nxt}' in page
-    assert f'{reverse("account_login")}?next={nxt}' in page
+    assert f"{reverse('account_signup')}?next={nxt}" in page
+    assert f"{reverse('account_login')}?next={nxt}" in page
     assert 'method="post"' not in page.split("<main", 1)[1].split("</main>")[0]
 
 

@@ -194,9 +194,7 @@ def test_attendance_saves_many_rows_in_one_post(
     assert f'name="status_{people[1].pk}" value="absent"' in page
     checked = page.split(f'name="status_{people[1].pk}" value="absent"', 1)[1].split(">", 1)[0]
     assert "checked" in checked
-    fac_client.post(
-        url, {**data, f"status_{people[1].pk}": "excused", "all_present": "1"}
-    )
+    fac_client.post(url, {**data, f"status_{people[1].pk}": "excused", "all_present": "1"})
     recorded = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))
     assert recorded[people[1].pk] == "excused"
     assert recorded[people[4].pk] == "present"  # left blank, marked present
