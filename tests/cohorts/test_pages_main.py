@@ -791,3 +791,26 @@ def test_my_cohorts_count_every_seated_member_not_just_me(
     seat(approved_cohort, make_user())
     for person in (facilitator, cohort_member):
         assert [c.seated_members for c in selectors.cohorts_of(person)] == [2]
+
+
+def test_cohort_pages_carry_no_inline_script_or_style(
+    clients: dict[str, Client], approved_cohort: Cohort, make_cohort, facilitator: User
+) -> None:
+    submitted = make_cohort(by=facilitator, title="Waiting for review", state="submitted")
+    pages = [
+        ("anonymous", url("directory")),
+        ("outsider", url("detail", approved_cohort.slug)),
+        ("member", url("detail", approved_cohort.slug)),
+        ("facilitator", url("detail", approved_cohort.slug)),
+        ("member", url("members", approved_cohort.slug)),
+        ("outsider", url("propose")),
+        ("staff", url("review_queue")),
+        ("staff", url("review", submitted.slug)),
+        ("member", reverse("dashboard:home")),
+    ]
+    for who, address in pages:
+        html = clients[who].get(address).content.decode()
+        assert "style=" not in html, address
+        assert "<style" not in html, address
+        for chunk in html.split("<script")[1:]:
+            assert "src=" in chunk.split(">", 1)[0], f"inline script on {address}"
