@@ -290,3 +290,29 @@ def test_console_uses_no_inline_style_or_script(cohort: Cohort, fac_client: Clie
     assert "style=" not in page
     assert "<script>" not in page
     assert "cohorts-console.css" in page
+
+
+def test_taking_someone_off_the_waitlist_declines_without_banning(
+    make_cohort: Callable[..., Cohort],
+    fac_client: Client,
+    add_members: Callable[[Cohort, int], list[User]],
+    make_user: Callable[..., User],
+    facilitator: User,
+) -> None:
+    from cohorts.services import membership_accept
+
+    cohort = make_cohort(capacity=2)
+    add_members(cohort, 2)
+    waiting = make_user(name="Wren Waiting")
+    waitlisted = membership_accept(
+        membership=membership_join(cohort=cohort, user=waiting), by=facilitator
+    )
+    assert waitlisted.status == M.Status.WAITLISTED
+    page = fac_client.get(console_url(cohort)).content.decode()
+    decline = reverse("cohorts:request_decide", args=[cohort.slug, waitlisted.pk, "decline"])
+    assert decline in page
+    fac_client.post(decline, {"message": "Next term, we hope!"})
+    waitlisted.refresh_from_db()
+    assert waitlisted.status == M.Status.DECLINED
+    # Declined, not removed: they may ask again later.
+    assert membership_join(cohort=cohort, user=waiting).status == M.Status.REQUESTED
