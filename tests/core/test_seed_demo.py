@@ -1,12 +1,31 @@
 import io
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.roles import PlatformRole, has_role
+from cohorts import selectors
+from cohorts.models import (
+    Attendance,
+    Cohort,
+    CohortReview,
+    CohortTransition,
+    EnrollmentPeriod,
+    GoalSupport,
+    Invitation,
+    LearningGoal,
+    Membership,
+    Session,
+)
+from cohorts.permissions import can_facilitate, can_view_content
+from cohorts.services.membership import places_left
+from dashboard.management.commands.seed_demo import DEMO_EXTRA_PEOPLE
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +58,7 @@ def test_seed_demo_creates_the_contract_accounts_idempotently(settings) -> None:
     settings.DEBUG = True
     assert "8 created" in seed()
     assert "0 created, 8 already there" in seed()
-    assert User.objects.count() == 8
+    assert User.objects.count() == len(CONTRACT_ACCOUNTS) + len(DEMO_EXTRA_PEOPLE)
     for email, role in CONTRACT_ACCOUNTS.items():
         user = User.objects.get(email=email)
         assert EmailAddress.objects.get(user=user).verified
@@ -65,3 +84,177 @@ def test_seed_demo_scale_adds_synthetic_volume(settings) -> None:
     assert User.objects.filter(email__startswith="synthetic-").count() == 100
     seed("--scale", "1")
     assert User.objects.filter(email__startswith="synthetic-").count() == 150
+
+
+# --- cohorts --------------------------------------------------------------------------------
+
+DEMO_COHORTS = {
+    "partnerships-spring": Cohort.State.ACTIVE,
+    "assessing-engagement-together": Cohort.State.APPROVED,
+    "institutionalizing-engagement-reading-circle": Cohort.State.ACTIVE,
+    "engaged-faculty-practice-circle": Cohort.State.SUBMITTED,
+}
+COUNTED = [
+    User,
+    Group,
+    EnrollmentPeriod,
+    Cohort,
+    CohortTransition,
+    CohortReview,
+    Membership,
+    Invitation,
+    Session,
+    Attendance,
+    LearningGoal,
+    GoalSupport,
+    Notification,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def fresh(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+@pytest.fixture
+def seeded(settings: Any) -> Cohort:
+    settings.DEBUG = True
+    seed()
+    return Cohort.objects.get(slug="partnerships-spring")
+
+
+def test_seeding_twice_creates_nothing_new(seeded: Cohort) -> None:
+    before = counts()
+    assert all(before[name] > 0 for name in before), before
+    assert "Demo cohorts: 0 created, all already there." in seed()
+    assert counts() == before
+
+
+def test_seed_makes_the_contract_cohorts_in_their_states(seeded: Cohort) -> None:
+    states = dict(Cohort.objects.values_list("slug", "state"))
+    assert states == DEMO_COHORTS
+    # a cohort open for join requests, listed in the directory with places
+    open_for_requests = selectors.directory().get(slug="assessing-engagement-together")
+    assert open_for_requests.join_policy == Cohort.JoinPolicy.REQUEST
+    assert places_left(open_for_requests) > 0
+    open_policy = selectors.directory().get(slug="institutionalizing-engagement-reading-circle")
+    assert open_policy.join_policy == Cohort.JoinPolicy.OPEN
+    # a cohort awaiting approval, in staff's queue
+    assert [c.slug for c in selectors.review_queue()] == ["engaged-faculty-practice-circle"]
+    # the members-only demo cohort is not in the public directory
+    assert not selectors.directory().filter(slug="partnerships-spring").exists()
+    assert EnrollmentPeriod.objects.count() == 6
+
+
+def test_demo_cohort_matches_the_contract(seeded: Cohort) -> None:
+    cohort = seeded
+    assert cohort.title == "Reciprocal Partnerships — Spring Cohort"
+    assert (cohort.state, cohort.join_policy, cohort.listed, cohort.capacity) == (
+        "active",
+        "request",
+        False,
+        12,
+    )
+    assert [a.slug for a in cohort.focus_areas.all()] == ["partnerships"]
+    assert {c.code for c in cohort.focus_competencies.all()} >= {"PAR-1", "PAR-3"}
+    assert cohort.enrollment_period is not None
+    assert cohort.enrollment_period.closes_on >= cohort.term_end
+
+    seats = {
+        m.user.email: (m.role, m.status)
+        for m in Membership.objects.filter(cohort=cohort).select_related("user")
+    }
+    assert seats["facilitator@example.org"] == ("facilitator", "active")
+    assert seats["cofacilitator@example.org"] == ("facilitator", "active")
+    assert seats["member@example.org"] == ("member", "active")
+    assert seats["member2@example.org"] == ("member", "active")
+    assert sum(1 for role, status in seats.values() if status == "active") >= 6
+    assert can_facilitate(fresh("cofacilitator@example.org"), cohort)
+    assert can_view_content(fresh("member2@example.org"), cohort)
+    assert not can_facilitate(fresh("member@example.org"), cohort)
+    assert not can_view_content(fresh("outsider@example.org"), cohort)
+
+
+def test_outsider_has_no_memberships_anywhere(seeded: Cohort) -> None:
+    outsider = fresh("outsider@example.org")
+    assert not Membership.objects.filter(user=outsider).exists()
+    assert not Invitation.objects.filter(email=outsider.email).exists()
+    assert not outsider.groups.exists()
+
+
+def test_demo_cohort_was_reviewed_for_real_by_staff(seeded: Cohort) -> None:
+    reviews = list(seeded.reviews.select_related("reviewer"))
+    assert [r.decision for r in reviews] == ["approve", "request_changes"]
+    assert {r.reviewer.email for r in reviews} == {"staff@example.org"}
+    assert list(seeded.transitions.values_list("to_state", flat=True)) == [
+        "draft",
+        "submitted",
+        "changes_requested",
+        "submitted",
+        "approved",
+        "active",
+    ]
+
+
+def test_demo_cohort_has_a_pending_request_and_an_open_invitation(seeded: Cohort) -> None:
+    (request,) = selectors.pending_requests(seeded)
+    assert request.user.email not in ("outsider@example.org", "member@example.org")
+    assert request.request_message
+    (invitation,) = selectors.open_invitations(seeded)
+    assert invitation.email == "guest@example.org"
+    assert invitation.expires_at > timezone.now()
+    accepted = Invitation.objects.get(cohort=seeded, email="cofacilitator@example.org")
+    assert (accepted.role, accepted.accepted_by.email) == ("facilitator", accepted.email)
+
+
+def test_demo_sessions_straddle_today_with_attendance_and_a_quiet_member(
+    seeded: Cohort,
+) -> None:
+    from dashboard.participation import participation_rows
+
+    sessions = list(selectors.sessions_of(seeded))
+    now = timezone.now()
+    held = [s for s in sessions if s.starts_at <= now]
+    assert len(sessions) == 6
+    assert 2 <= len(held) <= 4
+    assert all(Attendance.objects.filter(session=s).exists() for s in held)
+    assert not Attendance.objects.filter(session__starts_at__gt=now).exists()
+    assert all(s.notes for s in held)
+    quiet = {r.membership.user.email for r in participation_rows(seeded)["rows"] if r.quiet}
+    assert quiet == {"member2@example.org"}
+
+
+def test_demo_cohort_has_an_adopted_goal_and_a_proposed_one_with_support(seeded: Cohort) -> None:
+    goals = {g.status: g for g in selectors.goals_of(seeded, viewer=fresh("member@example.org"))}
+    assert set(goals) == {"adopted", "proposed"}
+    assert goals["adopted"].support_count >= 3
+    assert goals["proposed"].support_count >= 2
+    assert goals["adopted"].supported_by_viewer
+
+
+def test_seed_demo_scale_adds_cohorts_with_members_and_sessions(settings) -> None:
+    settings.DEBUG = True
+    seed("--scale", "1")
+    synthetic = Cohort.objects.filter(slug__startswith="synthetic-cohort-")
+    assert synthetic.count() == 2
+    for cohort in synthetic:
+        assert cohort.state == "active"
+        members = Membership.objects.filter(cohort=cohort, role="member", status="active")
+        assert members.count() == 12
+        assert can_view_content(members.first().user, cohort)
+        assert cohort.sessions.count() == 6
+        assert Attendance.objects.filter(session__cohort=cohort).exists()
+    seed("--scale", "1")
+    assert Cohort.objects.filter(slug__startswith="synthetic-cohort-").count() == 4
+
+
+def test_reseeding_replaces_an_expired_demo_invitation(seeded: Cohort) -> None:
+    Invitation.objects.filter(cohort=seeded, email="guest@example.org").update(
+        expires_at=timezone.now()
+    )
+    seed()
+    (invitation,) = selectors.open_invitations(seeded).filter(expires_at__gt=timezone.now())
+    assert invitation.email == "guest@example.org"
