@@ -574,7 +574,7 @@ def test_requested_changes_let_facilitators_revise_and_see_the_history(
     cohort = make_cohort(by=facilitator, title="Needs work", state="changes_requested")
     assert clients["facilitator"].get(url("edit", cohort.slug)).status_code == 200
     page = clients["facilitator"].get(url("detail", cohort.slug)).content.decode()
-    assert "Request changes" in page and "Program staff asked for changes" in page
+    assert "Changes requested" in page and "Program staff asked for changes" in page
 
 
 def test_a_decided_cohort_cannot_be_reviewed_again(
@@ -814,3 +814,32 @@ def test_cohort_pages_carry_no_inline_script_or_style(
         assert "<style" not in html, address
         for chunk in html.split("<script")[1:]:
             assert "src=" in chunk.split(">", 1)[0], f"inline script on {address}"
+
+
+def test_admin_lists_and_opens_every_cohort_model_without_showing_token_hashes(
+    approved_cohort: Cohort, facilitator: User, make_user, signed_in
+) -> None:
+    admin = make_user(is_staff=True, is_superuser=True)
+    client = signed_in(admin)
+    schedule(approved_cohort, facilitator, 1)
+    services.goal_propose(cohort=approved_cohort, by=facilitator, title="A goal")
+    invitation, _ = services.invitation_create(
+        cohort=approved_cohort, by=facilitator, email="guest@example.org"
+    )
+    for model in (
+        "enrollmentperiod",
+        "cohort",
+        "cohortreview",
+        "membership",
+        "session",
+        "learninggoal",
+        "invitation",
+    ):
+        changelist = client.get(f"/admin/cohorts/{model}/")
+        assert changelist.status_code == 200, model
+    assert client.get(f"/admin/cohorts/cohort/{approved_cohort.pk}/change/").status_code == 200
+    page = client.get(f"/admin/cohorts/invitation/{invitation.pk}/change/").content.decode()
+    assert "token_hash" not in page and invitation.token_hash not in page
+    # The state is shown, not editable: lifecycle changes go through the services.
+    page = client.get(f"/admin/cohorts/cohort/{approved_cohort.pk}/change/").content.decode()
+    assert 'name="state"' not in page
