@@ -4,6 +4,7 @@ learning goals and calendar tokens."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -372,7 +373,7 @@ class LearningGoal(TimeStampedModel):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     status_note = models.TextField(blank=True)
-    supporters = models.ManyToManyField(
+    supporters: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="GoalSupport", related_name="supported_goals"
     )
 

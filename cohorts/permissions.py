@@ -41,12 +41,6 @@ def forget_cached_permissions(user: Any) -> None:
             delattr(user, attr)
 
 
-def prefetch_permissions(user: Any, cohorts: list[Cohort]) -> None:
-    """Load ``user``'s permissions on all ``cohorts`` in one go (lists never ask per row)."""
-    if getattr(user, "is_authenticated", False) and cohorts:
-        _checker(user).prefetch_perms(cohorts)
-
-
 def is_staff(user: Any) -> bool:
     return is_program_staff(user)
 

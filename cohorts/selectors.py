@@ -130,7 +130,11 @@ def open_invitations(cohort: Cohort) -> QuerySet[Invitation]:
 def attendance_counts(cohort: Cohort) -> dict[int, dict[str, int]]:
     """``{user_id: {"present": n, "absent": n, "excused": n}}`` for past sessions."""
     rows = (
-        Attendance.objects.filter(session__cohort=cohort, session__cancelled_at__isnull=True)
+        Attendance.objects.filter(
+            session__cohort=cohort,
+            session__cancelled_at__isnull=True,
+            session__starts_at__lte=timezone.now(),
+        )
         .values("user_id", "status")
         .annotate(n=Count("pk"))
     )

@@ -86,7 +86,7 @@ def _waitlist(membership: Membership) -> Membership:
 
 def _promote_waitlist(cohort: Cohort) -> list[Membership]:
     """Give freed places to the waitlist, first come first served."""
-    promoted = []
+    promoted: list[Membership] = []
     free = places_left(cohort)
     if free <= 0:
         return promoted
@@ -328,14 +328,17 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
 
 
 def invitation_for_token(token: str) -> Invitation:
-    """The invitation behind a link, or a CohortError saying exactly why it can't be used."""
+    """The invitation behind a link, or a CohortError saying exactly why it can't be used:
+    code ``unknown_invitation`` for a link that never existed, ``invalid_invitation`` for
+    one that was withdrawn, used, has expired or whose cohort is closed."""
     invitation = (
         Invitation.objects.select_related("cohort", "invited_by")
         .filter(token_hash=_hash(token or ""))
         .first()
     )
     if invitation is None:
-        raise CohortError("This invitation link is not valid.", code="invalid_invitation")
+        # A link that never existed (mistyped or forged) is told apart from one that did.
+        raise CohortError("This invitation link is not valid.", code="unknown_invitation")
     if invitation.revoked_at is not None:
         raise CohortError(
             "This invitation was withdrawn. Ask the facilitators for a new one.",

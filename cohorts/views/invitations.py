@@ -15,19 +15,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from cohorts import services
-from cohorts.models import Invitation, Membership
+from cohorts.models import Membership
 from cohorts.services import CohortError
-from cohorts.services.membership import _hash as invitation_token_hash
 
 
 def _refused(request: HttpRequest, token: str, error: CohortError) -> HttpResponse:
     # An unknown link is simply not found; a real one that can no longer be used is gone.
-    known = Invitation.objects.filter(token_hash=invitation_token_hash(token)).exists()
     return render(
         request,
         "cohorts/invitations/invalid.html",
         {"reason": error.message},
-        status=410 if known else 404,
+        status=404 if error.code == "unknown_invitation" else 410,
     )
 
 

@@ -29,7 +29,9 @@ def propose(request: HttpRequest) -> HttpResponse:
     if framework is None:
         messages.error(request, "No competency framework is loaded yet; ask program staff.")
         return redirect("cohorts:directory")
-    form = CohortForm(request.POST or None, framework=framework, proposing=True)
+    form = CohortForm(
+        request.POST if request.method == "POST" else None, framework=framework, proposing=True
+    )
     if request.method == "POST" and form.is_valid():
         submitting = SUBMIT in request.POST
         try:
@@ -57,7 +59,11 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = cohort_or_404(request, slug)
     if not permissions.can_edit_proposal(request.user, cohort):
         raise Http404("No such page.")
-    form = CohortForm(request.POST or None, instance=cohort, framework=cohort.framework)
+    form = CohortForm(
+        request.POST if request.method == "POST" else None,
+        instance=cohort,
+        framework=cohort.framework,
+    )
     if request.method == "POST" and form.is_valid():
         submitting = SUBMIT in request.POST
         try:

@@ -27,7 +27,7 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = cohort_or_404(request, slug)
     permissions.check_review(request.user, cohort)
     can_review = permissions.can_review(request.user, cohort)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_review:
             messages.error(request, "Only submitted proposals can be reviewed.")

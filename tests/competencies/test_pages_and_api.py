@@ -100,7 +100,7 @@ def test_framework_page_query_count_is_constant(
 def test_home_page_says_what_commonplace_is_and_links_onward(client: Client, framework) -> None:
     html = client.get("/").content.decode()
     assert "communities of practice" in html.lower()
-    assert 'href="/cops/"' in html
+    assert 'href="/cohorts/"' in html
     assert 'href="/trainings/"' in html
     assert "Community Partnerships" in html
 

@@ -46,7 +46,7 @@ def test_security_headers_on_every_page(client) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url", ["/", "/accounts/login/", "/accounts/signup/", "/competencies/cep/", "/cops/"]
+    "url", ["/", "/accounts/login/", "/accounts/signup/", "/competencies/cep/", "/cohorts/"]
 )
 def test_pages_carry_no_inline_script_or_style(client, framework, url) -> None:
     html = client.get(url).content.decode()
