@@ -90,6 +90,17 @@ class LiveServerProcess(DaphneProcess):
         # worker thread (consumer tests do), the child's copy of that executor is dead and
         # every database_sync_to_async call in the server would wait forever.
         SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+        # Between tests the test process flushes the database and post_migrate re-creates
+        # content types and permissions under new ids; this long-lived child would keep the
+        # old ids in ContentType's cache (django-guardian's assign_perm then finds no
+        # permission). Forget them at every request, as a fresh server would.
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.signals import request_started
+
+        def forget_content_types(**kwargs: Any) -> None:
+            ContentType.objects.clear_cache()
+
+        request_started.connect(forget_content_types, weak=False)
         super().run()
 
 
@@ -187,10 +198,13 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def url(self, path: str) -> str:
         return self.live_server_url + path
 
-    def make_user(self, email_address: str, *, name: str, password: str = PASSWORD) -> Any:
+    def make_user(
+        self, email_address: str, *, name: str, password: str = PASSWORD, **profile: Any
+    ) -> Any:
+        """A verified account; ``profile`` sets other fields (``time_zone="Asia/Tokyo"``)."""
         from accounts.services import user_create_verified
 
-        user, _ = user_create_verified(email=email_address, password=password, name=name)
+        user, _ = user_create_verified(email=email_address, password=password, name=name, **profile)
         return user
 
     def sign_in(self, page: Any, email_address: str, password: str = PASSWORD) -> None:
