@@ -12,4 +12,9 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     def unread() -> int:
         return user.notifications.filter(read_at__isnull=True).count()
 
-    return {"unread_notifications": unread}
+    def program_staff() -> bool:
+        from accounts.roles import is_program_staff
+
+        return is_program_staff(user)
+
+    return {"unread_notifications": unread, "is_program_staff": program_staff}

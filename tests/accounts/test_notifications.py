@@ -52,3 +52,8 @@ def test_notifications_are_private(signed_in, member: User, outsider: User) -> N
     notify(users=[member], kind="t", title="Only for Mei")
     page = signed_in(outsider).get("/accounts/notifications/").content.decode()
     assert "Only for Mei" not in page
+
+
+def test_program_staff_see_a_reviews_link_and_others_do_not(signed_in, staff, member) -> None:
+    assert 'href="/cohorts/reviews/"' in signed_in(staff).get("/dashboard/").content.decode()
+    assert 'href="/cohorts/reviews/"' not in signed_in(member).get("/dashboard/").content.decode()
