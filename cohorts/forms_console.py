@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 
 from accounts.models import time_zone_names
 from cohorts.models import Attendance, Membership, Session
+from cohorts.services.sessions import SESSION_FIELDS
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
@@ -98,18 +99,7 @@ class SessionForm(forms.Form):
         help_text="After the meeting: what was said, decided, and what comes next. Markdown.",
     )
 
-    FIELDS = (
-        "title",
-        "starts_at",
-        "ends_at",
-        "time_zone",
-        "video_url",
-        "place",
-        "agenda",
-        "prework",
-        "materials",
-        "notes",
-    )
+    FIELDS = SESSION_FIELDS
 
     @classmethod
     def initial_for(cls, session: Session) -> dict[str, Any]:

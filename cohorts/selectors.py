@@ -214,3 +214,14 @@ def review_queue() -> QuerySet[Cohort]:
 
 def public_states() -> tuple[str, ...]:
     return tuple(PUBLIC_STATES)
+
+
+def facilitators_of(cohort: Cohort) -> list[User]:
+    """The cohort's active facilitators (the people told about requests and reviews)."""
+    return list(
+        User.objects.filter(
+            memberships__cohort=cohort,
+            memberships__role=M.Role.FACILITATOR,
+            memberships__status=M.Status.ACTIVE,
+        )
+    )

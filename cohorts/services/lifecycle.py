@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.services import notify
 from cohorts.models import Cohort, CohortReview, CohortTransition, Membership
 from cohorts.permissions import FACILITATE, VIEW_CONTENT, forget_cached_permissions
+from cohorts.selectors import facilitators_of
 from cohorts.services.errors import CohortError, InvalidTransition
 from competencies.models import Area, Competency, Framework
 
@@ -184,16 +185,6 @@ def cohort_update(
     return locked
 
 
-def _facilitators(cohort: Cohort) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__cohort=cohort,
-            memberships__role=Membership.Role.FACILITATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-    )
-
-
 @transaction.atomic
 def cohort_submit(*, cohort: Cohort, by: User) -> Cohort:
     """Send a draft (or a revised proposal) to program staff for review."""
@@ -266,7 +257,7 @@ def cohort_review(
     )
     verdict = CohortReview.Decision(decision).label.lower()
     notify(
-        users=_facilitators(cohort),
+        users=facilitators_of(cohort),
         kind="cohort.reviewed",
         title=f"Review of “{cohort.title}”: {verdict}",
         body=message,

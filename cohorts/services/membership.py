@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.services import notify
 from cohorts.models import Cohort, Invitation, Membership
 from cohorts.permissions import JOINABLE_STATES, forget_cached_permissions
+from cohorts.selectors import facilitators_of
 from cohorts.services.errors import CohortError
 from core.realtime import publish_on_commit, user_group
 
@@ -108,16 +109,6 @@ def _promote_waitlist(cohort: Cohort) -> list[Membership]:
     return promoted
 
 
-def _facilitators(cohort: Cohort) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__cohort=cohort,
-            memberships__role=M.Role.FACILITATOR,
-            memberships__status=M.Status.ACTIVE,
-        )
-    )
-
-
 @transaction.atomic
 def membership_join(*, cohort: Cohort, user: User, message: str = "") -> Membership:
     """Join an open cohort (or its waitlist when full), or ask to join one by request."""
@@ -154,7 +145,7 @@ def membership_join(*, cohort: Cohort, user: User, message: str = "") -> Members
     membership.status = M.Status.REQUESTED
     membership.save()
     notify(
-        users=_facilitators(cohort),
+        users=facilitators_of(cohort),
         kind="membership.requested",
         title=f"{user.display_name} asks to join “{cohort.title}”",
         body=membership.request_message,
