@@ -15,7 +15,15 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from core.realtime import ProtocolError, encode, get_handler, session_group, user_group
+from core.realtime import (
+    ProtocolError,
+    disconnect_hooks,
+    encode,
+    get_event_hook,
+    get_handler,
+    session_group,
+    user_group,
+)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FLOOD = 4429
@@ -68,6 +76,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "user", None) is not None:
+            for hook in disconnect_hooks():
+                await hook(self)
         for group in list(getattr(self, "joined", ())):
             await self.leave(group)
 
@@ -130,6 +141,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     # --- channel layer events -------------------------------------------------------------
     async def realtime_event(self, event: dict[str, Any]) -> None:
         """Relay a frame that was encoded once by the publisher."""
+        hook = get_event_hook(event.get("kind", ""))
+        if hook is not None and not await hook(self, event):
+            return
         await self.send(text_data=event["text"])
 
     async def realtime_close(self, event: dict[str, Any]) -> None:

@@ -45,12 +45,17 @@ def encode(payload: dict[str, Any]) -> str:
     return json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"))
 
 
+def _relay(payload: dict[str, Any], text: str) -> dict[str, Any]:
+    # "kind" lets a consumer react to an event (see register_event_hook) without decoding.
+    return {"type": RELAY_TYPE, "text": text, "kind": payload.get("type", "")}
+
+
 def publish_now(group: str, payload: dict[str, Any]) -> None:
     """Send ``payload`` to every socket in ``group`` immediately (outside a transaction)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, {"type": RELAY_TYPE, "text": encode(payload)})
+    async_to_sync(layer.group_send)(group, _relay(payload, encode(payload)))
 
 
 def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None = None) -> None:
@@ -66,7 +71,7 @@ def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None 
         if layer is None:
             return
         try:
-            async_to_sync(layer.group_send)(group, {"type": RELAY_TYPE, "text": text})
+            async_to_sync(layer.group_send)(group, _relay(payload, text))
         except Exception:
             logger.exception("realtime publish to %s failed", group)
 
@@ -119,3 +124,33 @@ def get_handler(message_type: str) -> Handler | None:
 
 def handled_types() -> list[str]:
     return sorted(_handlers)
+
+
+# --- Event hooks ----------------------------------------------------------------------------
+# Apps may act on an event a socket is about to receive (e.g. discussions drops the thread
+# subscriptions of a cohort whose membership ended). A hook returning False stops the relay.
+
+EventHook = Callable[[Any, dict[str, Any]], Awaitable[bool]]
+_event_hooks: dict[str, EventHook] = {}
+
+
+def register_event_hook(kind: str, hook: EventHook) -> None:
+    _event_hooks[kind] = hook
+
+
+def get_event_hook(kind: str) -> EventHook | None:
+    return _event_hooks.get(kind)
+
+
+# --- Disconnect hooks -----------------------------------------------------------------------
+DisconnectHook = Callable[[Any], Awaitable[None]]
+_disconnect_hooks: list[DisconnectHook] = []
+
+
+def register_disconnect_hook(hook: DisconnectHook) -> None:
+    if hook not in _disconnect_hooks:
+        _disconnect_hooks.append(hook)
+
+
+def disconnect_hooks() -> list[DisconnectHook]:
+    return list(_disconnect_hooks)

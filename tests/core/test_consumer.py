@@ -209,7 +209,14 @@ def test_publish_on_commit_waits_for_the_commit(db: Any, monkeypatch: Any) -> No
         realtime.publish_on_commit("thread.1", {"type": "post.created", "id": 3})
         assert sent == []
     assert sent == [
-        ("thread.1", {"type": realtime.RELAY_TYPE, "text": '{"type":"post.created","id":3}'})
+        (
+            "thread.1",
+            {
+                "type": realtime.RELAY_TYPE,
+                "text": '{"type":"post.created","id":3}',
+                "kind": "post.created",
+            },
+        )
     ]
 
     sent.clear()

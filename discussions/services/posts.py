@@ -1,0 +1,310 @@
+"""Posts: idempotent creation, versioned edits, soft delete, moderation, reactions."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from accounts.services import notify
+from cohorts.models import Membership
+from core.markdown import render_markdown
+from core.realtime import publish_on_commit, thread_group
+from discussions.events import post_payload
+from discussions.models import Mention, Post, PostRevision, Reaction, Thread, ThreadSubscription
+
+MENTION_RE = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9-]{0,62})", re.IGNORECASE)
+RESTORE_DAYS = 30
+
+
+class DiscussionError(Exception):
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class StaleVersion(DiscussionError):
+    """An edit based on an old version: nothing is overwritten; ``current`` is the post as
+    it stands, so both texts can be shown."""
+
+    def __init__(self, current: Post) -> None:
+        super().__init__(
+            "Someone changed this post while you were editing it.", code="stale_version"
+        )
+        self.current = current
+
+
+def mention_handle(user: User) -> str:
+    """The name people type after @: the display name, slugified."""
+    return slugify(user.display_name) or f"member-{user.pk}"
+
+
+def cohort_handles(thread: Thread) -> dict[str, User]:
+    people = User.objects.filter(
+        memberships__cohort_id=thread.cohort_id, memberships__status__in=Membership.SEATED
+    )
+    handles: dict[str, User] = {}
+    for person in people:
+        handle = mention_handle(person)
+        if handle in handles:
+            handle = f"{handle}-{person.pk}"
+        handles[handle] = person
+    return handles
+
+
+def _render(body: str, handles: dict[str, User]) -> tuple[str, list[User]]:
+    """Markdown to safe HTML, with @handles of cohort members linked to their profiles."""
+    mentioned: dict[int, User] = {}
+
+    def link(match: re.Match[str]) -> str:
+        person = handles.get(match.group(1).lower())
+        if person is None:
+            return match.group(0)
+        mentioned[person.pk] = person
+        return f"[@{match.group(1)}](/people/{person.pk}/)"
+
+    # Mentions inside code spans and blocks stay literal.
+    parts = re.split(r"(```.*?```|`[^`]*`)", body, flags=re.DOTALL)
+    text = "".join(part if part.startswith("`") else MENTION_RE.sub(link, part) for part in parts)
+    return str(render_markdown(text)), list(mentioned.values())
+
+
+def _check_can_write(thread: Thread, author: User) -> None:
+    from discussions import permissions
+
+    if thread.locked:
+        raise DiscussionError("This thread is locked: no new posts can be added.", code="locked")
+    if not permissions.can_post(author, thread):
+        raise DiscussionError("You cannot post in this cohort.", code="forbidden")
+
+
+def _notify_new_post(post: Post, mentioned: list[User]) -> None:
+    thread = post.thread
+    url = f"{thread.get_absolute_url()}#post-{post.pk}"
+    author = post.author
+    muted = set(
+        ThreadSubscription.objects.filter(
+            thread=thread, level=ThreadSubscription.Level.MUTED
+        ).values_list("user_id", flat=True)
+    )
+    told: set[int] = {author.pk}
+    mention_targets = [u for u in mentioned if u.pk not in told]
+    if mention_targets:
+        notify(
+            users=mention_targets,
+            kind="discussions.mention",
+            title=f"{author.display_name} mentioned you in “{thread.title}”",
+            url=url,
+        )
+        told.update(u.pk for u in mention_targets)
+    followers = User.objects.filter(
+        pk__in=ThreadSubscription.objects.filter(
+            thread=thread, level=ThreadSubscription.Level.FOLLOWING
+        ).values("user_id"),
+        memberships__cohort_id=thread.cohort_id,
+        memberships__status=Membership.Status.ACTIVE,
+    ).exclude(pk__in=told | muted)
+    followers = list(followers)
+    if followers:
+        notify(
+            users=followers,
+            kind="discussions.reply",
+            title=f"New reply in “{thread.title}” from {author.display_name}",
+            url=url,
+        )
+
+
+@transaction.atomic
+def post_create(
+    *,
+    thread: Thread,
+    author: User,
+    body: str,
+    client_id: uuid.UUID | str | None = None,
+    reply_to: Post | None = None,
+    notify_people: bool = True,
+) -> tuple[Post, bool]:
+    """Add a post; returns (post, created). The same ``client_id`` from the same author
+    returns the first post again, so a retried submit never posts twice. Published to the
+    thread's sockets after commit."""
+    body = (body or "").strip()
+    if not body:
+        raise DiscussionError("Write something before posting.", code="blank")
+    if len(body) > 20000:
+        raise DiscussionError("A post can be at most 20,000 characters.", code="too_long")
+    if client_id is not None:
+        client_id = uuid.UUID(str(client_id))
+        existing = Post.objects.filter(author=author, client_id=client_id).first()
+        if existing is not None:
+            if existing.thread_id != thread.pk:
+                raise DiscussionError(
+                    "That client_id was used for another thread.", code="conflict"
+                )
+            return existing, False
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    _check_can_write(thread, author)
+    if reply_to is not None and reply_to.thread_id != thread.pk:
+        raise DiscussionError("You can only reply to a post in the same thread.")
+    body_html, mentioned = _render(body, cohort_handles(thread))
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                thread=thread,
+                author=author,
+                body=body,
+                body_html=body_html,
+                client_id=client_id,
+                reply_to=reply_to,
+            )
+    except IntegrityError:
+        # The same client_id arrived twice at once: the other request made the post.
+        return Post.objects.get(author=author, client_id=client_id), False
+    Mention.objects.bulk_create([Mention(post=post, user=u) for u in mentioned])
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=F("post_count") + 1,
+        last_post=post,
+        last_poster=author,
+        last_activity_at=post.created_at,
+    )
+    ThreadSubscription.objects.get_or_create(
+        user=author, thread=thread, defaults={"level": ThreadSubscription.Level.FOLLOWING}
+    )
+    from discussions.services.threads import thread_mark_read
+
+    thread_mark_read(thread=thread, user=author, up_to=post.pk)
+    post.thread = thread
+    if notify_people:
+        _notify_new_post(post, mentioned)
+    publish_on_commit(thread_group(thread.pk), {"type": "post.created", "post": post_payload(post)})
+    return post, True
+
+
+@transaction.atomic
+def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
+    """Change a post's text. ``version`` is the one the edit started from; if the post has
+    moved on since, :class:`StaleVersion` is raised and nothing is overwritten."""
+    from discussions import permissions
+
+    post = (
+        Post.objects.select_for_update().select_related("thread__cohort", "author").get(pk=post.pk)
+    )
+    if not permissions.can_edit_post(by, post):
+        raise DiscussionError("You can only edit your own posts.", code="forbidden")
+    if post.thread.locked:
+        raise DiscussionError("This thread is locked.", code="locked")
+    if int(version) != post.version:
+        raise StaleVersion(post)
+    body = (body or "").strip()
+    if not body:
+        raise DiscussionError("A post cannot be empty; delete it instead.", code="blank")
+    if body == post.body:
+        return post
+    PostRevision.objects.create(post=post, version=post.version, body=post.body, edited_by=by)
+    post.body_html, mentioned = _render(body, cohort_handles(post.thread))
+    post.body = body
+    post.version += 1
+    post.edited_at = timezone.now()
+    post.save(update_fields=["body", "body_html", "version", "edited_at"])
+    known = set(post.mentions.values_list("user_id", flat=True))
+    Mention.objects.bulk_create(
+        [Mention(post=post, user=u) for u in mentioned if u.pk not in known],
+        ignore_conflicts=True,
+    )
+    publish_on_commit(
+        thread_group(post.thread_id), {"type": "post.updated", "post": post_payload(post)}
+    )
+    return post
+
+
+def _publish_removed(post: Post) -> None:
+    publish_on_commit(
+        thread_group(post.thread_id),
+        {"type": "post.deleted", "thread": post.thread_id, "post_id": post.pk},
+    )
+
+
+@transaction.atomic
+def post_delete(*, post: Post, by: User) -> Post:
+    """Soft delete by the author; restorable by them (or a facilitator) for 30 days."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.author_id != by.pk:
+        raise DiscussionError("You can only delete your own posts.", code="forbidden")
+    if post.deleted_at is None:
+        post.deleted_at = timezone.now()
+        post.save(update_fields=["deleted_at"])
+        _publish_removed(post)
+    return post
+
+
+@transaction.atomic
+def post_hide(*, post: Post, by: User) -> Post:
+    """A facilitator hides a post from the cohort (it stays restorable)."""
+    from discussions import permissions
+
+    post = Post.objects.select_for_update().select_related("thread__cohort").get(pk=post.pk)
+    if not permissions.can_moderate(by, post.thread):
+        raise DiscussionError("Only facilitators can hide posts.", code="forbidden")
+    if post.hidden_at is None:
+        post.hidden_at, post.hidden_by = timezone.now(), by
+        post.save(update_fields=["hidden_at", "hidden_by"])
+        _publish_removed(post)
+    return post
+
+
+@transaction.atomic
+def post_restore(*, post: Post, by: User) -> Post:
+    """Undo a delete (author, within 30 days) or a hide (facilitator)."""
+    from discussions import permissions
+
+    post = (
+        Post.objects.select_for_update().select_related("thread__cohort", "author").get(pk=post.pk)
+    )
+    moderator = permissions.can_moderate(by, post.thread)
+    changed = []
+    if post.deleted_at is not None:
+        if post.author_id != by.pk and not moderator:
+            raise DiscussionError("Only the author can restore this post.", code="forbidden")
+        if timezone.now() - post.deleted_at > timezone.timedelta(days=RESTORE_DAYS):
+            raise DiscussionError("Posts can be restored for 30 days only.", code="expired")
+        post.deleted_at = None
+        changed.append("deleted_at")
+    if post.hidden_at is not None:
+        if not moderator:
+            raise DiscussionError("Only facilitators can restore a hidden post.", code="forbidden")
+        post.hidden_at, post.hidden_by = None, None
+        changed += ["hidden_at", "hidden_by"]
+    if changed:
+        post.save(update_fields=changed)
+        publish_on_commit(
+            thread_group(post.thread_id), {"type": "post.updated", "post": post_payload(post)}
+        )
+    return post
+
+
+@transaction.atomic
+def reaction_toggle(*, post: Post, user: User, kind: str) -> bool:
+    """Add the reaction, or take it back if it was there. Returns whether it is on now."""
+    from discussions import permissions
+
+    if kind not in Reaction.Kind.values:
+        raise DiscussionError("Unknown reaction.")
+    if not permissions.can_post(user, post.thread):
+        raise DiscussionError("You cannot react in this cohort.", code="forbidden")
+    deleted, _ = Reaction.objects.filter(post=post, user=user, kind=kind).delete()
+    if not deleted:
+        Reaction.objects.create(post=post, user=user, kind=kind)
+    counts: dict[str, Any] = {
+        k: Reaction.objects.filter(post=post, kind=k).count() for k in Reaction.Kind.values
+    }
+    publish_on_commit(
+        thread_group(post.thread_id),
+        {"type": "post.reactions", "thread": post.thread_id, "post_id": post.pk, "counts": counts},
+    )
+    return not deleted
