@@ -28,6 +28,8 @@ from core.realtime import publish_on_commit, user_group
 
 M = Membership
 INVITATION_DAYS = 14
+# A proposal still being prepared or reviewed: only co-facilitators may be seated.
+PROPOSAL_STATES = (Cohort.State.DRAFT, Cohort.State.SUBMITTED, Cohort.State.CHANGES_REQUESTED)
 
 
 def _lock(cohort: Cohort) -> Cohort:
@@ -342,12 +344,18 @@ def invitation_for_token(token: str) -> Invitation:
             "This invitation has expired. Ask the facilitators for a new one.",
             code="invalid_invitation",
         )
-    if invitation.cohort.state not in (
-        *JOINABLE_STATES,
-        Cohort.State.DRAFT,
-        Cohort.State.SUBMITTED,
-        Cohort.State.CHANGES_REQUESTED,
-    ):
+    # Co-facilitators join while the proposal is prepared; members only once staff have
+    # approved it (a draft is seen by its facilitators alone).
+    open_states: tuple[str, ...] = JOINABLE_STATES
+    if invitation.role == M.Role.FACILITATOR:
+        open_states = (*JOINABLE_STATES, *PROPOSAL_STATES)
+    if invitation.cohort.state not in open_states:
+        if invitation.cohort.state in PROPOSAL_STATES:
+            raise CohortError(
+                "This cohort is not approved yet, so it cannot take members. The link works "
+                "once program staff approve it.",
+                code="invalid_invitation",
+            )
         raise CohortError("This cohort is no longer taking members.", code="invalid_invitation")
     return invitation
 

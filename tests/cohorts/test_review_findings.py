@@ -1,0 +1,49 @@
+"""Defects found in review, each pinned by a test that failed before its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from cohorts import permissions, services
+from cohorts.models import Cohort, Membership
+from cohorts.services import CohortError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_member_invitation_to_an_unapproved_cohort_grants_no_access(
+    draft_cohort: Cohort, facilitator: User, outsider: User
+) -> None:
+    """Staff approval cannot be bypassed: a draft is seen only by its facilitators."""
+    _, token = services.invitation_create(cohort=draft_cohort, by=facilitator, email=outsider.email)
+    with pytest.raises(CohortError):
+        services.invitation_accept(token=token, user=outsider)
+    assert not Membership.objects.filter(cohort=draft_cohort, user=outsider).exists()
+    assert not permissions.can_view_content(User.objects.get(pk=outsider.pk), draft_cohort)
+
+
+def test_co_facilitator_invitation_still_works_on_a_draft(
+    draft_cohort: Cohort, facilitator: User, outsider: User
+) -> None:
+    _, token = services.invitation_create(
+        cohort=draft_cohort, by=facilitator, email=outsider.email, role=Membership.Role.FACILITATOR
+    )
+    membership = services.invitation_accept(token=token, user=outsider)
+    assert membership.role == Membership.Role.FACILITATOR
+    assert membership.status == Membership.Status.ACTIVE
+
+
+def test_member_invitation_page_to_a_draft_is_refused(
+    draft_cohort: Cohort, facilitator: User, outsider: User, signed_in: Callable[[User], Client]
+) -> None:
+    _, token = services.invitation_create(cohort=draft_cohort, by=facilitator, email=outsider.email)
+    client = signed_in(outsider)
+    url = reverse("cohorts:invitation", args=[token])
+    assert client.get(url).status_code == 410
+    assert client.post(url).status_code == 410
+    assert not Membership.objects.filter(cohort=draft_cohort, user=outsider).exists()
