@@ -155,6 +155,8 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "Your request is withdrawn." if was_pending else f"You have left “{cohort.title}”.",
     )
+    # The checks above cached this person's old rights on request.user; ask afresh.
+    permissions.forget_cached_permissions(request.user)
     if permissions.can_view_cohort(request.user, cohort):
         return redirect(cohort)
     return redirect("cohorts:directory")

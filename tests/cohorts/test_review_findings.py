@@ -47,3 +47,19 @@ def test_member_invitation_page_to_a_draft_is_refused(
     assert client.get(url).status_code == 410
     assert client.post(url).status_code == 410
     assert not Membership.objects.filter(cohort=draft_cohort, user=outsider).exists()
+
+
+def test_leaving_an_unlisted_cohort_does_not_redirect_to_a_404(
+    make_cohort: Callable[..., Cohort],
+    facilitator: User,
+    cohort_member: User,
+    seat: Callable[..., Membership],
+    signed_in: Callable[[User], Client],
+) -> None:
+    cohort = make_cohort(by=facilitator, title="Members only", listed=False)
+    seat(cohort, cohort_member)
+    client = signed_in(cohort_member)
+    response = client.post(reverse("cohorts:leave", args=[cohort.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cohorts:directory")
+    assert client.get(response["Location"]).status_code == 200
