@@ -68,6 +68,13 @@ class MembershipAdmin(admin.ModelAdmin):
     readonly_fields = ["cohort", "user", "role", "status", "decided_by", "decided_at"]
     raw_id_fields = ["cohort", "user", "decided_by"]
 
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Deleting the row would leave the person in the cohort's permission group.
+        return False
+
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):

@@ -63,3 +63,17 @@ def test_leaving_an_unlisted_cohort_does_not_redirect_to_a_404(
     assert response.status_code == 302
     assert response["Location"] == reverse("cohorts:directory")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_admin_cannot_delete_a_membership_row_behind_the_services(
+    approved_cohort: Cohort, cohort_member: User
+) -> None:
+    """Deleting the row would leave the person in the cohort's permission group: access
+    with no membership anyone can see or remove."""
+    admin = User.objects.create_superuser(email="root@example.org", password="x-long-password")
+    client = Client()
+    client.force_login(admin)
+    membership = Membership.objects.get(cohort=approved_cohort, user=cohort_member)
+    url = reverse("admin:cohorts_membership_delete", args=[membership.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
