@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("dashboard.urls_participation")),
     path("competencies/", include("competencies.urls")),
+    path("cohorts/<slug:slug>/threads/", include("discussions.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,183 @@
+"""Reads for the discussion pages: the thread list with unread counts, a thread's posts
+with what each one shows, and the dashboard's unread panel. Query counts here do not grow
+with the number of threads or posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from cohorts import permissions as cohort_permissions
+from cohorts.models import Cohort
+from discussions import permissions
+from discussions.models import Post, ReadState, Reaction, Thread, ThreadSubscription
+
+
+def cohort_or_404(user: Any, slug: str) -> Cohort:
+    """The cohort if ``user`` may read its threads; 404 otherwise (as if absent)."""
+    cohort = Cohort.objects.filter(slug=slug).first()
+    if cohort is None or not cohort_permissions.can_view_content(user, cohort):
+        raise Http404("No such cohort.")
+    return cohort
+
+
+def thread_or_404(user: Any, slug: str, pk: int) -> Thread:
+    thread = (
+        Thread.objects.select_related("cohort", "session", "goal", "created_by")
+        .filter(pk=pk, cohort__slug=slug)
+        .first()
+    )
+    if thread is None:
+        raise Http404("No such thread.")
+    permissions.check_view_thread(user, thread)
+    return thread
+
+
+def post_or_404(thread: Thread, post_id: int) -> Post:
+    post = Post.objects.select_related("author").filter(pk=post_id, thread=thread).first()
+    if post is None:
+        raise Http404("No such post.")
+    post.thread = thread
+    return post
+
+
+def _pointer(user: Any) -> Subquery:
+    return Subquery(
+        ReadState.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_post_id")[
+            :1
+        ],
+        output_field=IntegerField(),
+    )
+
+
+def with_unread(qs: QuerySet[Thread], user: Any) -> QuerySet[Thread]:
+    """Annotate ``unread``: visible posts after the viewer's read pointer, as one subquery
+    per row of the same SELECT (no query per thread)."""
+    pointer = Coalesce(
+        Subquery(
+            ReadState.objects.filter(user=user, thread=OuterRef(OuterRef("pk"))).values(
+                "last_read_post_id"
+            )[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+    unread = (
+        Post.objects.filter(
+            thread=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True
+        )
+        .filter(pk__gt=pointer)
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+        read_pointer=Coalesce(_pointer(user), Value(0)),
+    )
+
+
+def threads_of(cohort: Cohort, user: Any) -> QuerySet[Thread]:
+    """A cohort's threads, pinned first then by last activity, with the viewer's unread
+    count on each."""
+    qs = Thread.objects.filter(cohort=cohort).select_related(
+        "created_by", "last_poster", "session", "goal"
+    )
+    return with_unread(qs, user).order_by("-pinned", "-last_activity_at", "-pk")
+
+
+def unread_threads_for(user: Any, *, limit: int = 8) -> list[Thread]:
+    """Threads with unread posts in the viewer's cohorts, most recently active first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    qs = permissions.threads_visible_to(user).select_related("cohort", "last_poster")
+    muted = ThreadSubscription.objects.filter(
+        user=user, level=ThreadSubscription.Level.MUTED
+    ).values("thread_id")
+    qs = with_unread(qs.exclude(pk__in=muted), user).filter(unread__gt=0)
+    return list(qs.order_by("-last_activity_at", "-pk")[:limit])
+
+
+def unread_by_cohort(user: Any, cohort: Cohort) -> int:
+    """How many threads in ``cohort`` have posts the viewer has not read (one query)."""
+    return with_unread(Thread.objects.filter(cohort=cohort), user).filter(unread__gt=0).count()
+
+
+@dataclass
+class ReactionButton:
+    kind: str
+    label: str
+    emoji: str
+    count: int
+    mine: bool
+
+
+def posts_of(thread: Thread, viewer: Any) -> list[Post]:
+    """Every post of the thread, oldest first, each with ``reaction_buttons`` and the
+    author and quoted post already loaded (a fixed number of queries)."""
+    posts = list(
+        Post.objects.filter(thread=thread)
+        .select_related("author", "reply_to__author")
+        .prefetch_related(Prefetch("reactions", queryset=Reaction.objects.only(
+            "id", "post_id", "user_id", "kind")))  # fmt: skip
+        .annotate(revision_count=Count("revisions", distinct=True))
+        .order_by("pk")
+    )
+    viewer_id = getattr(viewer, "pk", None)
+    for post in posts:
+        post.thread = thread
+        counts: dict[str, int] = {}
+        mine: set[str] = set()
+        for reaction in post.reactions.all():
+            counts[reaction.kind] = counts.get(reaction.kind, 0) + 1
+            if reaction.user_id == viewer_id:
+                mine.add(reaction.kind)
+        post.reaction_buttons = [
+            ReactionButton(
+                kind=value,
+                label=label.split(" ", 1)[1],
+                emoji=label.split(" ", 1)[0],
+                count=counts.get(value, 0),
+                mine=value in mine,
+            )
+            for value, label in Reaction.Kind.choices
+        ]
+    return posts
+
+
+def read_pointer(thread: Thread, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    value = (
+        ReadState.objects.filter(user=user, thread=thread)
+        .values_list("last_read_post_id", flat=True)
+        .first()
+    )
+    return value or 0
+
+
+def subscription_level(thread: Thread, user: Any) -> str | None:
+    return (
+        ThreadSubscription.objects.filter(user=user, thread=thread)
+        .values_list("level", flat=True)
+        .first()
+    )
+
+
+def first_unread_post_id(thread: Thread, user: Any) -> int | None:
+    return (
+        Post.objects.filter(
+            thread=thread,
+            pk__gt=read_pointer(thread, user),
+            deleted_at__isnull=True,
+            hidden_at__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )

@@ -1,0 +1,398 @@
+"""Discussion pages. Every page works with plain HTML forms; the post view also answers
+JSON (``Accept: application/json``) so thread.js can post without reloading. Anything the
+viewer may not see is a 404; service refusals are shown, keeping what the person typed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from discussions import permissions, selectors, services
+from discussions.events import post_payload
+from discussions.forms import EditForm, PostForm, ThreadForm
+from discussions.models import Post, Thread, ThreadSubscription
+from discussions.services.posts import RESTORE_DAYS, cohort_handles
+
+QUOTE_LIMIT = 1200
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _thread_url(thread: Thread, post_id: int | None = None) -> str:
+    url = reverse("discussions:thread", args=[thread.cohort.slug, thread.pk])
+    return f"{url}#post-{post_id}" if post_id else url
+
+
+def _refuse(request: HttpRequest, thread: Thread, error: services.DiscussionError) -> HttpResponse:
+    """A refused action from a button (react, delete...): say why, back on the thread."""
+    status = 403 if error.code == "forbidden" else 409 if error.code == "locked" else 400
+    if wants_json(request):
+        return JsonResponse({"code": error.code, "detail": error.message}, status=status)
+    messages.error(request, error.message)
+    return redirect(_thread_url(thread))
+
+
+# --- Thread list ---------------------------------------------------------------------------
+
+
+@require_GET
+def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = selectors.cohort_or_404(request.user, slug)
+    threads = list(selectors.threads_of(cohort, request.user))
+    return render(
+        request,
+        "discussions/thread_list.html",
+        {
+            "cohort": cohort,
+            "threads": threads,
+            "any_unread": any(t.unread for t in threads),
+            "can_start": permissions.can_start_thread(request.user, cohort),
+        },
+    )
+
+
+def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = selectors.cohort_or_404(request.user, slug)
+    if not permissions.can_start_thread(request.user, cohort):
+        raise Http404("No such page.")
+    can_announce = permissions.can_moderate(request.user, cohort)
+    form = ThreadForm(request.POST or None, cohort=cohort, can_announce=can_announce)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            thread = services.thread_create(
+                cohort=cohort,
+                author=request.user,
+                title=data["title"],
+                body=data["body"],
+                session=data.get("session"),
+                goal=data.get("goal"),
+                announcement=bool(data.get("announcement")),
+                client_id=str(data["client_id"]) if data.get("client_id") else None,
+            )
+        except services.DiscussionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Your thread is started.")
+            return redirect(_thread_url(thread))
+    return render(request, "discussions/thread_new.html", {"cohort": cohort, "form": form})
+
+
+@require_POST
+def read_all(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = selectors.cohort_or_404(request.user, slug)
+    services.cohort_mark_all_read(cohort=cohort, user=request.user)
+    messages.success(request, "Every thread is marked as read.")
+    return redirect("discussions:list", slug)
+
+
+# --- Thread page ---------------------------------------------------------------------------
+
+
+def _quote(post: Post) -> str:
+    text = post.body if len(post.body) <= QUOTE_LIMIT else post.body[:QUOTE_LIMIT] + "…"
+    quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+    return f"> **{post.author.display_name}** wrote:\n{quoted}\n\n"
+
+
+def _thread_context(
+    request: HttpRequest, thread: Thread, form: PostForm | None = None
+) -> dict[str, Any]:
+    user = request.user
+    posts = selectors.posts_of(thread, user)
+    by_id = {p.pk: p for p in posts}
+    pointer = selectors.read_pointer(thread, user)
+    first_unread = next((p.pk for p in posts if p.pk > pointer and p.is_visible), None)
+    can_post = permissions.can_post(user, thread)
+    moderator = permissions.can_moderate(user, thread)
+    if form is None:
+        initial: dict[str, Any] = {}
+        reply_to = by_id.get(_int(request.GET.get("reply_to")))
+        if reply_to is not None and reply_to.is_visible:
+            initial["reply_to"] = reply_to.pk
+            if request.GET.get("quote"):
+                initial["body"] = _quote(reply_to)
+        form = PostForm(initial=initial)
+    replying_to = by_id.get(_int(form["reply_to"].value()))
+    restore_after = timezone.now() - timezone.timedelta(days=RESTORE_DAYS)
+    for post in posts:
+        post.can_edit = post.author_id == user.pk and post.is_visible and can_post
+        post.can_restore = (
+            post.deleted_at is not None
+            and post.deleted_at > restore_after
+            and (post.author_id == user.pk or moderator)
+            and (post.hidden_at is None or moderator)
+        ) or (post.deleted_at is None and post.hidden_at is not None and moderator)
+    return {
+        "cohort": thread.cohort,
+        "thread": thread,
+        "posts": posts,
+        "last_post_id": posts[-1].pk if posts else 0,
+        "first_unread": first_unread,
+        "form": form,
+        "replying_to": replying_to,
+        "can_post": can_post and not thread.locked,
+        "is_member": can_post,
+        "moderator": moderator,
+        "level": selectors.subscription_level(thread, user),
+        "levels": ThreadSubscription.Level,
+    }
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    context = _thread_context(request, thread)
+    # Opening the page reads it; the "first unread" anchor was computed before this.
+    if context["last_post_id"]:
+        services.thread_mark_read(thread=thread, user=request.user, up_to=context["last_post_id"])
+    return render(request, "discussions/thread.html", context)
+
+
+@require_POST
+def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    form = PostForm(request.POST)
+    error: services.DiscussionError | None = None
+    if form.is_valid():
+        data = form.cleaned_data
+        reply_to = None
+        if data.get("reply_to"):
+            reply_to = Post.objects.filter(pk=data["reply_to"], thread=thread).first()
+        try:
+            post, created = services.post_create(
+                thread=thread,
+                author=request.user,
+                body=data["body"],
+                client_id=data.get("client_id"),
+                reply_to=reply_to,
+            )
+        except services.DiscussionError as exc:
+            error = exc
+            form.add_error(None, exc.message)
+        else:
+            if wants_json(request):
+                return JsonResponse(
+                    {
+                        "post": post_payload(post),
+                        "created": created,
+                        "next_client_id": str(uuid.uuid4()),
+                    },
+                    status=201 if created else 200,
+                )
+            return redirect(_thread_url(thread, post.pk))
+    if wants_json(request):
+        if error is not None:
+            status = 403 if error.code == "forbidden" else 409 if error.code == "locked" else 400
+            return JsonResponse({"code": error.code, "detail": error.message}, status=status)
+        return JsonResponse(
+            {"code": "invalid", "detail": "Check the post.", "errors": form.errors}, status=400
+        )
+    status = 403 if error is not None and error.code == "forbidden" else 400
+    return render(request, "discussions/thread.html", _thread_context(request, thread, form), status=status)
+
+
+# --- One post ------------------------------------------------------------------------------
+
+
+def post_edit(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    post = selectors.post_or_404(thread, post_id)
+    if not permissions.can_edit_post(request.user, post):
+        raise Http404("No such page.")
+    stale: Post | None = None
+    if request.method == "POST":
+        form = EditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.post_edit(
+                    post=post,
+                    by=request.user,
+                    body=form.cleaned_data["body"],
+                    version=form.cleaned_data["version"],
+                )
+            except services.StaleVersion as exc:
+                stale = exc.current
+                # Keep their text, but base the next attempt on the version that stands now,
+                # so resubmitting is a deliberate choice made with both texts in view.
+                form = EditForm(
+                    data={"body": form.cleaned_data["body"], "version": stale.version}
+                )
+                form.is_valid()
+                form.add_error(None, exc.message)
+            except services.DiscussionError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Your post is updated.")
+                return redirect(_thread_url(thread, post.pk))
+    else:
+        form = EditForm(initial={"body": post.body, "version": post.version})
+    return render(
+        request,
+        "discussions/post_edit.html",
+        {"cohort": thread.cohort, "thread": thread, "post": post, "form": form, "stale": stale},
+        status=409 if stale is not None else 200,
+    )
+
+
+@require_GET
+def post_history(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    post = selectors.post_or_404(thread, post_id)
+    if not post.is_visible and not (
+        post.author_id == request.user.pk or permissions.can_moderate(request.user, thread)
+    ):
+        raise Http404("No such post.")
+    revisions = list(post.revisions.select_related("edited_by").order_by("-version"))
+    return render(
+        request,
+        "discussions/post_history.html",
+        {"cohort": thread.cohort, "thread": thread, "post": post, "revisions": revisions},
+    )
+
+
+def _post_action(request: HttpRequest, slug: str, pk: int, post_id: int, action: Any, done: str):
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    post = selectors.post_or_404(thread, post_id)
+    try:
+        post = action(post=post, by=request.user)
+    except services.DiscussionError as error:
+        return _refuse(request, thread, error)
+    if wants_json(request):
+        return JsonResponse({"post": post_payload(post)})
+    messages.success(request, done)
+    return redirect(_thread_url(thread, post.pk))
+
+
+@require_POST
+def post_delete(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
+    return _post_action(
+        request,
+        slug,
+        pk,
+        post_id,
+        services.post_delete,
+        f"Your post is deleted. You can restore it for {RESTORE_DAYS} days.",
+    )
+
+
+@require_POST
+def post_restore(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
+    return _post_action(request, slug, pk, post_id, services.post_restore, "The post is restored.")
+
+
+@require_POST
+def post_hide(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
+    return _post_action(
+        request, slug, pk, post_id, services.post_hide, "The post is hidden from the cohort."
+    )
+
+
+@require_POST
+def post_react(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    post = selectors.post_or_404(thread, post_id)
+    if not post.is_visible:
+        raise Http404("No such post.")
+    try:
+        on = services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("kind", ""))
+    except services.DiscussionError as error:
+        return _refuse(request, thread, error)
+    if wants_json(request):
+        return JsonResponse({"on": on})
+    return redirect(_thread_url(thread, post.pk))
+
+
+# --- Thread settings -----------------------------------------------------------------------
+
+
+@require_POST
+def thread_flags(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+
+    def flag(name: str) -> bool | None:
+        value = request.POST.get(name)
+        return None if value is None else value in ("1", "true", "on")
+
+    try:
+        thread = services.thread_set_flags(
+            thread=thread, by=request.user, pinned=flag("pinned"), locked=flag("locked")
+        )
+    except services.DiscussionError as error:
+        return _refuse(request, thread, error)
+    state = []
+    if "pinned" in request.POST:
+        state.append("pinned" if thread.pinned else "unpinned")
+    if "locked" in request.POST:
+        state.append("locked" if thread.locked else "unlocked")
+    messages.success(request, f"The thread is {' and '.join(state) or 'unchanged'}.")
+    return redirect(_thread_url(thread))
+
+
+@require_POST
+def thread_follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    level = request.POST.get("level", "")
+    try:
+        services.thread_subscribe(
+            thread=thread, user=request.user, level=None if level == "default" else level
+        )
+    except services.DiscussionError as error:
+        return _refuse(request, thread, error)
+    said = {
+        ThreadSubscription.Level.FOLLOWING: "You follow this thread: you'll hear of new replies.",
+        ThreadSubscription.Level.MUTED: "This thread is muted: no notifications from it.",
+    }
+    messages.success(request, said.get(level, "Back to the default: you hear of mentions only."))
+    return redirect(_thread_url(thread))
+
+
+@require_POST
+def thread_read(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    up_to = _int(request.POST.get("up_to"))
+    pointer = services.thread_mark_read(thread=thread, user=request.user, up_to=up_to)
+    if wants_json(request):
+        return JsonResponse({"last_read_post_id": pointer})
+    return redirect(_thread_url(thread))
+
+
+@require_GET
+def first_unread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    post_id = selectors.first_unread_post_id(thread, request.user) or thread.last_post_id
+    return redirect(_thread_url(thread, post_id))
+
+
+@require_GET
+def mentions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Cohort members' @handles for autocomplete (``?q=`` filters by prefix)."""
+    thread = selectors.thread_or_404(request.user, slug, pk)
+    if not permissions.can_post(request.user, thread):
+        raise Http404("No such page.")
+    query = request.GET.get("q", "").strip().lower().lstrip("@")
+    people = [
+        {"handle": handle, "name": person.display_name, "id": person.pk}
+        for handle, person in cohort_handles(thread).items()
+        if person.pk != request.user.pk
+        and (not query or handle.startswith(query) or person.display_name.lower().startswith(query))
+    ]
+    people.sort(key=lambda p: p["handle"])
+    return JsonResponse({"results": people[:20]})
+
