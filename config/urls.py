@@ -7,6 +7,7 @@ from cohorts.api import CohortDetailView, CohortJoinView, CohortListView, Cohort
 from competencies.api import CompetencyTreeView
 from core.views import healthz
 from dashboard.views import home
+from discussions.api import CohortThreadsView, PostDetailView, ThreadPostsView
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
@@ -15,6 +16,9 @@ api_v1 = [
     path("cohorts/<slug:slug>/", CohortDetailView.as_view(), name="cohort"),
     path("cohorts/<slug:slug>/join/", CohortJoinView.as_view(), name="cohort-join"),
     path("cohorts/<slug:slug>/sessions/", CohortSessionsView.as_view(), name="cohort-sessions"),
+    path("cohorts/<slug:slug>/threads/", CohortThreadsView.as_view(), name="cohort-threads"),
+    path("threads/<int:thread_id>/posts/", ThreadPostsView.as_view(), name="thread-posts"),
+    path("posts/<int:post_id>/", PostDetailView.as_view(), name="post"),
 ]
 
 urlpatterns = [
