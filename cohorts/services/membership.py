@@ -253,6 +253,14 @@ def membership_remove(*, membership: Membership, by: User, message: str = "") ->
         update_fields=["status", "decided_by", "decided_at", "decision_message", "updated_at"]
     )
     _revoke(membership, reason="removed")
+    notify(
+        users=[membership.user],
+        kind="membership.removed",
+        title=f"You are no longer in “{cohort.title}”",
+        body=membership.decision_message or "A facilitator removed you from the cohort.",
+        url=reverse("cohorts:directory"),
+        email=True,
+    )
     if was_seated:
         _promote_waitlist(cohort)
     return membership

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -77,3 +78,21 @@ def test_admin_cannot_delete_a_membership_row_behind_the_services(
     url = reverse("admin:cohorts_membership_delete", args=[membership.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_removal_message_reaches_the_removed_person(
+    approved_cohort: Cohort,
+    facilitator: User,
+    cohort_member: User,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The console asks for a "message to them"; it must not be stored and never sent."""
+    membership = Membership.objects.get(cohort=approved_cohort, user=cohort_member)
+    with_message = "We need the place for someone who can attend; you are welcome next term."
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_remove(membership=membership, by=facilitator, message=with_message)
+    note = cohort_member.notifications.get(kind="membership.removed")
+    assert with_message in note.body
+    assert approved_cohort.title in note.title
+    assert [m.to for m in mailoutbox if with_message in m.body] == [[cohort_member.email]]
