@@ -25,7 +25,8 @@ from cohorts.models import (
 )
 from cohorts.permissions import can_facilitate, can_view_content
 from cohorts.services.membership import places_left
-from dashboard.management.commands.seed_demo import DEMO_EXTRA_PEOPLE
+from dashboard.management.commands.seed_demo import DEMO_EXTRA_PEOPLE, WELCOME_TITLE
+from discussions.models import Mention, Post, Reaction, ReadState, Thread, ThreadSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,12 @@ COUNTED = [
     LearningGoal,
     GoalSupport,
     Notification,
+    Thread,
+    Post,
+    Reaction,
+    Mention,
+    ReadState,
+    ThreadSubscription,
 ]
 
 
@@ -258,3 +265,51 @@ def test_reseeding_replaces_an_expired_demo_invitation(seeded: Cohort) -> None:
     seed()
     (invitation,) = selectors.open_invitations(seeded).filter(expires_at__gt=timezone.now())
     assert invitation.email == "guest@example.org"
+
+
+# --- discussions ----------------------------------------------------------------------------
+
+
+def test_demo_cohort_has_a_pinned_welcome_and_real_conversations(seeded: Cohort) -> None:
+    threads = list(Thread.objects.filter(cohort=seeded))
+    assert len(threads) >= 4
+    welcome = Thread.objects.get(cohort=seeded, title=WELCOME_TITLE)
+    assert welcome.pinned
+    assert welcome.created_by.email == "facilitator@example.org"
+    assert Thread.objects.filter(cohort=seeded).first() == welcome  # pinned first
+    for thread in threads:
+        posts = list(thread.posts.all())
+        assert thread.post_count == len(posts) >= 3
+        assert thread.last_post_id == posts[-1].pk
+        assert len({p.author_id for p in posts}) >= 2
+        assert [p.created_at for p in posts] == sorted(p.created_at for p in posts)
+    assert Thread.objects.filter(cohort=seeded, session__isnull=False).count() == 1
+    assert Mention.objects.filter(post__thread__cohort=seeded).count() >= 3
+    assert Reaction.objects.filter(post__thread__cohort=seeded).count() >= 10
+    quoted = Post.objects.filter(thread__cohort=seeded, reply_to__isnull=False)
+    assert quoted.exists()
+    assert all("<blockquote>" in p.body_html for p in quoted)
+    assert "/people/" in Post.objects.filter(mentions__isnull=False).first().body_html
+
+
+def test_member_has_unread_posts_in_the_demo_cohort(seeded: Cohort) -> None:
+    mei = fresh("member@example.org")
+    pointers = dict(
+        ReadState.objects.filter(user=mei, thread__cohort=seeded).values_list(
+            "thread_id", "last_read_post_id"
+        )
+    )
+    unread = [
+        t for t in Thread.objects.filter(cohort=seeded) if t.last_post_id > pointers.get(t.pk, 0)
+    ]
+    assert 2 <= len(unread) < Thread.objects.filter(cohort=seeded).count()
+    behind = [t for t in unread if t.pk in pointers]
+    assert behind, "Mei has read part of some thread, with newer posts after her pointer"
+
+
+def test_demo_threads_are_added_to_an_existing_demo_cohort(seeded: Cohort) -> None:
+    Thread.objects.filter(cohort=seeded).delete()
+    out = seed()
+    assert "Demo threads: 5 created" in out
+    assert Thread.objects.filter(cohort=seeded, title=WELCOME_TITLE).exists()
+    assert "Demo threads: all already there." in seed()
