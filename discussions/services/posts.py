@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.services import notify
 from cohorts.models import Membership
-from core.markdown import render_markdown
+from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
 from discussions.events import post_payload
 from discussions.models import Mention, Post, PostRevision, Reaction, Thread, ThreadSubscription
@@ -59,8 +59,19 @@ def cohort_handles(thread: Thread) -> dict[str, User]:
     return handles
 
 
+# A tag of sanitised HTML (attribute values may hold ">" when quoted).
+_TAG_RE = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
+_TAG_NAME_RE = re.compile(r"</?([a-zA-Z0-9]+)")
+# Text inside these stays literal: code, and link text (a mention there would nest links).
+_NO_MENTIONS_IN = {"code", "pre", "a"}
+
+
 def _render(body: str, handles: dict[str, User]) -> tuple[str, list[User]]:
-    """Markdown to safe HTML, with @handles of cohort members linked to their profiles."""
+    """Markdown to safe HTML, with @handles of cohort members linked to their profiles.
+
+    Mentions are found in the rendered HTML's text, outside code and links, so every kind
+    of code (spans with any number of backticks, ``` and ~~~ fences, indented blocks)
+    keeps them literal, exactly as the Markdown parser decides what is code."""
     mentioned: dict[int, User] = {}
 
     def link(match: re.Match[str]) -> str:
@@ -68,12 +79,20 @@ def _render(body: str, handles: dict[str, User]) -> tuple[str, list[User]]:
         if person is None:
             return match.group(0)
         mentioned[person.pk] = person
-        return f"[@{match.group(1)}](/people/{person.pk}/)"
+        return f'<a href="/people/{person.pk}/">@{match.group(1)}</a>'
 
-    # Mentions inside code spans and blocks stay literal.
-    parts = re.split(r"(```.*?```|`[^`]*`)", body, flags=re.DOTALL)
-    text = "".join(part if part.startswith("`") else MENTION_RE.sub(link, part) for part in parts)
-    return str(render_markdown(text)), list(mentioned.values())
+    html = str(render_markdown(body))
+    out: list[str] = []
+    literal = 0
+    for part in _TAG_RE.split(html):
+        if part.startswith("<"):
+            name = _TAG_NAME_RE.match(part)
+            if name and name.group(1).lower() in _NO_MENTIONS_IN and not part.endswith("/>"):
+                literal = max(0, literal + (-1 if part.startswith("</") else 1))
+            out.append(part)
+        else:
+            out.append(part if literal else MENTION_RE.sub(link, part))
+    return sanitize_html("".join(out)), list(mentioned.values())
 
 
 def _check_can_write(thread: Thread, author: User) -> None:
@@ -223,6 +242,13 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
     return post
 
 
+def _refresh_thread_stats(post: Post) -> None:
+    """A removed (or restored) post can change the thread's last post and poster."""
+    from discussions.services.threads import thread_rebuild_stats
+
+    thread_rebuild_stats(thread_ids=[post.thread_id])
+
+
 def _publish_removed(post: Post) -> None:
     publish_on_commit(
         thread_group(post.thread_id),
@@ -239,6 +265,7 @@ def post_delete(*, post: Post, by: User) -> Post:
     if post.deleted_at is None:
         post.deleted_at = timezone.now()
         post.save(update_fields=["deleted_at"])
+        _refresh_thread_stats(post)
         _publish_removed(post)
     return post
 
@@ -254,6 +281,7 @@ def post_hide(*, post: Post, by: User) -> Post:
     if post.hidden_at is None:
         post.hidden_at, post.hidden_by = timezone.now(), by
         post.save(update_fields=["hidden_at", "hidden_by"])
+        _refresh_thread_stats(post)
         _publish_removed(post)
     return post
 
@@ -282,6 +310,7 @@ def post_restore(*, post: Post, by: User) -> Post:
         changed += ["hidden_at", "hidden_by"]
     if changed:
         post.save(update_fields=changed)
+        _refresh_thread_stats(post)
         publish_on_commit(
             thread_group(post.thread_id), {"type": "post.updated", "post": post_payload(post)}
         )
