@@ -97,6 +97,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "error", "code": code, "detail": detail, **extra})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not hasattr(self, "bucket"):
+            return  # an anonymous socket being closed: nothing it sends is read
         limit = settings.REALTIME["MAX_FRAME_BYTES"]
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
         if size > limit:

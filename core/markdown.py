@@ -7,6 +7,7 @@ SVG and iframes can never reach a page.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -47,7 +48,15 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# User headings sit inside a page that has its own h1 and h2: "# Title" becomes an h3.
+_HEADING_RE = re.compile(r"<(/?)h([1-6])>")
+
+
+def _demote_headings(html: str) -> str:
+    return _HEADING_RE.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 2)}>", html)
+
+
 def render_markdown(text: str) -> SafeString:
     """Render user Markdown to HTML that is safe to put in a page as it is."""
     html = _parser().render(text or "")
-    return mark_safe(sanitize_html(html))  # noqa: S308 - sanitised by nh3 just above
+    return mark_safe(_demote_headings(sanitize_html(html)))  # noqa: S308 - sanitised by nh3

@@ -280,6 +280,11 @@ def invitation_create(
     """Invite ``email`` (with or without an account) by a single-use link that expires in
     two weeks. Returns the invitation and the raw token; only its hash is stored. A new
     invitation to the same address replaces a pending one."""
+    if cohort.state in (Cohort.State.CONCLUDED, Cohort.State.ARCHIVED, Cohort.State.REJECTED):
+        raise CohortError(
+            f"A cohort that is {cohort.get_state_display().lower()} takes no new people.",
+            code="conflict",
+        )
     email = email.strip().lower()
     if not email or "@" not in email:
         raise CohortError("Enter a valid e-mail address.")

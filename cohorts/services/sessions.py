@@ -69,6 +69,17 @@ def _members(cohort: Cohort) -> list[User]:
     )
 
 
+CLOSED_STATES = (Cohort.State.CONCLUDED, Cohort.State.ARCHIVED, Cohort.State.REJECTED)
+
+
+def _check_open(cohort: Cohort) -> None:
+    if cohort.state in CLOSED_STATES:
+        raise CohortError(
+            f"A cohort that is {cohort.get_state_display().lower()} takes no new sessions.",
+            code="conflict",
+        )
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise CohortError("Session times need a time zone.")
@@ -83,6 +94,7 @@ def session_create(*, cohort: Cohort, by: User, **fields: Any) -> Session:
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"not session fields: {sorted(unknown)}")
+    _check_open(cohort)
     fields.setdefault("time_zone", cohort.time_zone)
     _check_times(fields["starts_at"], fields["ends_at"])
     session = Session.objects.create(cohort=cohort, **fields)
@@ -159,6 +171,7 @@ def sessions_apply_template(
 ) -> list[Session]:
     """Schedule the six-session outline, ``every_days`` apart, in the cohort's time zone
     (so a session stays at 10:00 local time across a daylight-saving change)."""
+    _check_open(cohort)
     if not 1 <= every_days <= 60:
         raise CohortError("Sessions must be between 1 and 60 days apart.")
     if not 15 <= minutes <= 480:

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 
 from cohorts import selectors, services
 from cohorts.calendar import build_calendar
@@ -65,6 +66,7 @@ def my_feed(request: HttpRequest) -> HttpResponse:
     return _ics(content, "commonplace.ics")
 
 
+@never_cache
 @login_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     """GET shows my subscription links; POST resets the secret in them."""

@@ -91,7 +91,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         upcoming=upcoming,
         recent_sessions=recent_sessions,
         goals=list(selectors.goals_of(cohort, viewer=user)),
-        goal_form=GoalForm(),
+        goal_form=GoalForm(initial=request.session.pop(f"goal-draft:{cohort.pk}", None)),
         goal_status_form=GoalStatusForm(),
         member_list=[m for m in members if m.role == M.Role.MEMBER],
         facilitators=[m for m in members if m.role == M.Role.FACILITATOR],
@@ -118,7 +118,11 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = cohort_or_404(request, slug)
     form = JoinForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
+    if not form.is_valid():
+        # Never go ahead without the message the person wrote.
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(cohort)
+    message = form.cleaned_data["message"]
     try:
         membership = services.membership_join(cohort=cohort, user=request.user, message=message)
     except CohortError as error:

@@ -74,7 +74,11 @@ def request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> H
         status__in=[M.Status.REQUESTED, M.Status.WAITLISTED],
     )
     form = DecisionForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
+    if not form.is_valid():
+        # Don't decide without the message the facilitator wrote.
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("cohorts:console", slug=cohort.slug)
+    message = form.cleaned_data["message"]
     name = membership.user.display_name
     try:
         if decision == "accept":

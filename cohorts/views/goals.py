@@ -41,7 +41,13 @@ def _goal(cohort: Cohort, pk: int) -> LearningGoal:
 def goal_propose(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _member_cohort(request, slug)
     form = GoalForm(request.POST)
+    draft_key = f"goal-draft:{cohort.pk}"
     if not form.is_valid():
+        # Keep what was typed: the cohort home shows it again in the form.
+        request.session[draft_key] = {
+            "title": request.POST.get("title", "")[:2000],
+            "description": request.POST.get("description", "")[:20000],
+        }
         messages.error(request, "Give the goal a short title (up to 200 characters).")
         return redirect(_goals_anchor(cohort))
     try:
@@ -52,8 +58,10 @@ def goal_propose(request: HttpRequest, slug: str) -> HttpResponse:
             description=form.cleaned_data["description"],
         )
     except CohortError as error:
+        request.session[draft_key] = form.cleaned_data
         messages.error(request, error.message)
     else:
+        request.session.pop(draft_key, None)
         messages.success(request, "Your goal is proposed. Others can now support it.")
     return redirect(_goals_anchor(cohort))
 

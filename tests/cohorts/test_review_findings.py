@@ -96,3 +96,54 @@ def test_removal_message_reaches_the_removed_person(
     assert with_message in note.body
     assert approved_cohort.title in note.title
     assert [m.to for m in mailoutbox if with_message in m.body] == [[cohort_member.email]]
+
+
+def test_a_refused_goal_comes_back_with_what_was_typed(
+    approved_cohort: Cohort, cohort_member: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(cohort_member)
+    long_title = "Map every partner " * 20  # over 200 characters
+    client.post(
+        reverse("cohorts:goal_propose", args=[approved_cohort.slug]),
+        {"title": long_title, "description": "Why it matters to us"},
+    )
+    page = client.get(reverse("cohorts:detail", args=[approved_cohort.slug])).content.decode()
+    assert "Why it matters to us" in page
+    assert "Map every partner" in page
+    # Shown once: a fresh visit starts with an empty form again.
+    again = client.get(reverse("cohorts:detail", args=[approved_cohort.slug])).content.decode()
+    assert "Why it matters to us" not in again
+
+
+def test_an_over_long_join_message_is_refused_not_silently_dropped(
+    approved_cohort: Cohort, outsider: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(outsider)
+    client.post(reverse("cohorts:join", args=[approved_cohort.slug]), {"message": "x" * 5000})
+    assert not Membership.objects.filter(cohort=approved_cohort, user=outsider).exists()
+
+
+@pytest.mark.parametrize("closing", ["conclude", "archive"])
+def test_closed_cohorts_take_no_new_sessions_or_invitations(
+    approved_cohort: Cohort, facilitator: User, closing: str
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    services.cohort_activate(cohort=approved_cohort, by=facilitator)
+    services.cohort_conclude(cohort=approved_cohort, by=facilitator)
+    if closing == "archive":
+        services.cohort_archive(cohort=approved_cohort, by=facilitator)
+    approved_cohort.refresh_from_db()
+    start = timezone.now() + dt.timedelta(days=3)
+    with pytest.raises(CohortError, match="takes no new sessions"):
+        services.session_create(
+            cohort=approved_cohort,
+            by=facilitator,
+            title="One more",
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=90),
+        )
+    with pytest.raises(CohortError, match="takes no new people"):
+        services.invitation_create(cohort=approved_cohort, by=facilitator, email="late@example.org")
