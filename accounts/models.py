@@ -129,6 +129,61 @@ class User(AbstractBaseUser, PermissionsMixin):
         return reverse("accounts:person", args=[self.pk])
 
 
+class Delivery(models.TextChoices):
+    """How a person hears about a kind of notification by e-mail (in-app, always)."""
+
+    INSTANT = "instant", "E-mail at once"
+    DIGEST = "digest", "Daily digest"
+    OFF = "off", "No e-mail"
+
+
+class NotificationKind:
+    def __init__(self, kind: str, label: str, default: str) -> None:
+        self.kind, self.label, self.default = kind, label, default
+
+
+# Every kind of notification people can choose about, with its e-mail default. Discussion
+# kinds default to the daily digest, so nobody is flooded; the cohort changes that were
+# always e-mailed (reviews, decisions, moved or cancelled sessions) stay instant; the rest
+# stay in-app only unless the person asks for mail.
+NOTIFICATION_KINDS: tuple[NotificationKind, ...] = (
+    NotificationKind("discussions.mention", "Someone @mentions you", Delivery.DIGEST),
+    NotificationKind("discussions.reply", "New posts in threads you follow", Delivery.DIGEST),
+    NotificationKind("discussions.new_thread", "New threads in your cohorts", Delivery.DIGEST),
+    NotificationKind("discussions.announcement", "Facilitator announcements", Delivery.DIGEST),
+    NotificationKind("session.scheduled", "A session is scheduled", Delivery.OFF),
+    NotificationKind("session.changed", "A session is moved or changed", Delivery.INSTANT),
+    NotificationKind("session.cancelled", "A session is cancelled", Delivery.INSTANT),
+    NotificationKind(
+        "membership.requested", "Someone asks to join a cohort you facilitate", Delivery.OFF
+    ),
+    NotificationKind("membership.accepted", "Your request to join is accepted", Delivery.INSTANT),
+    NotificationKind("membership.declined", "Your request to join is declined", Delivery.INSTANT),
+    NotificationKind("membership.promoted", "You get a place off the waitlist", Delivery.INSTANT),
+    NotificationKind("cohort.submitted", "A cohort is submitted for review", Delivery.OFF),
+    NotificationKind("cohort.reviewed", "Your cohort proposal is reviewed", Delivery.INSTANT),
+)
+KINDS_BY_NAME = {k.kind: k for k in NOTIFICATION_KINDS}
+
+
+class NotificationPreference(models.Model):
+    """A person's e-mail choice for one kind; no row means the kind's default."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="accounts_one_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}: {self.delivery}"
+
+
 class Notification(models.Model):
     """An in-app message for one person (the bell). Apps create them through
     ``accounts.services.notify``, which also pushes them live to the person's sockets."""
@@ -140,10 +195,21 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # How it goes out by e-mail, decided when it is made ("" = not at all), and when it
+    # went: a digest sends each notification once.
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"]),
+            models.Index(
+                fields=["delivery", "user"],
+                condition=models.Q(emailed_at__isnull=True, delivery="digest"),
+                name="accounts_notification_digest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

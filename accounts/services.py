@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.models import PROFILE_FIELDS, Notification, User
+from accounts.models import (
+    KINDS_BY_NAME,
+    PROFILE_FIELDS,
+    Delivery,
+    Notification,
+    NotificationPreference,
+    User,
+)
 from accounts.roles import PlatformRole
 from core.realtime import publish_on_commit, user_group
+
+logger = logging.getLogger(__name__)
 
 
 def profile_update(*, user: User, **changes: Any) -> User:
@@ -64,6 +78,94 @@ def api_token_reset(*, user: User) -> Token:
         return Token.objects.create(user=user)
 
 
+def email_deliveries(
+    *, user_ids: Iterable[int], kind: str, email: bool | None = None
+) -> dict[int, str]:
+    """How each person hears of a ``kind`` notification by e-mail, in one query.
+
+    ``email=False`` sends nothing. Otherwise the person's own choice wins; without one,
+    ``email=True`` means instant (what cohort callers always asked for) and ``None`` means
+    the kind's default (a daily digest for discussions, in-app only for unknown kinds).
+    """
+    ids = list(user_ids)
+    if email is False:
+        return dict.fromkeys(ids, Delivery.OFF)
+    known = KINDS_BY_NAME.get(kind)
+    fallback = Delivery.INSTANT if email else (known.default if known else Delivery.OFF)
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list(
+            "user_id", "delivery"
+        )
+    )
+    return {pk: chosen.get(pk, fallback) for pk in ids}
+
+
+UNSUBSCRIBE_SALT = "accounts.unsubscribe"
+
+
+def unsubscribe_token(*, user: User, kinds: Iterable[str]) -> str:
+    """A signed, login-free token that turns off e-mail for ``kinds`` for ``user``."""
+    return signing.dumps({"u": user.pk, "k": sorted(set(kinds))}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(*, user: User, kinds: Iterable[str]) -> str:
+    path = reverse("accounts:unsubscribe", args=[unsubscribe_token(user=user, kinds=kinds)])
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_read(token: str) -> tuple[User, list[str]]:
+    """The person and kinds a token speaks for. Raises ``signing.BadSignature`` for a
+    tampered token and ``User.DoesNotExist`` when the account is gone."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if not isinstance(data, dict) or not isinstance(data.get("k"), list):
+        raise signing.BadSignature("malformed")
+    return User.objects.get(pk=data["u"], is_active=True), [str(k) for k in data["k"]]
+
+
+def notification_preference_set(*, user: User, kind: str, delivery: str) -> None:
+    """Choose how ``user`` hears of ``kind`` by e-mail; the kind's default removes the row."""
+    if delivery not in Delivery.values:
+        raise ValueError(f"unknown delivery {delivery!r}")
+    known = KINDS_BY_NAME.get(kind)
+    if known is not None and delivery == known.default:
+        NotificationPreference.objects.filter(user=user, kind=kind).delete()
+        return
+    NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"delivery": delivery}
+    )
+
+
+def notifications_unsubscribe(*, user: User, kinds: Iterable[str]) -> None:
+    """One-click unsubscribe: no more e-mail of these kinds (in-app stays)."""
+    for kind in kinds:
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"delivery": Delivery.OFF}
+        )
+
+
+def _mail(*, user: User, subject: str, text: str, kinds: Iterable[str]) -> EmailMessage:
+    """A notification e-mail with a one-click unsubscribe link in the text and in the
+    RFC 2369 / RFC 8058 headers (mail clients show an "Unsubscribe" button)."""
+    link = unsubscribe_url(user=user, kinds=kinds)
+    text = (
+        f"{text.rstrip()}\n\n-- \nStop these e-mails (one click, no sign-in): {link}\n"
+        f"Choose what you get: {settings.SITE_URL}{reverse('accounts:notification_settings')}\n"
+    )
+    return EmailMessage(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=text,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def _absolute(url: str) -> str:
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+
+
 def notify(
     *,
     users: Iterable[User],
@@ -71,16 +173,29 @@ def notify(
     title: str,
     body: str = "",
     url: str = "",
-    email: bool = False,
+    email: bool | None = None,
 ) -> list[Notification]:
-    """Tell ``users`` something in-app (pushed live after commit) and, with ``email``, by mail.
+    """Tell ``users`` something in-app (pushed live after commit) and by e-mail as each
+    person chose for ``kind`` (see :func:`email_deliveries`): at once, in the daily digest
+    (``manage.py send_digests``), or not at all.
 
-    Mail goes after the transaction commits, so nobody is told about a change that was rolled
-    back.
+    Instant mail goes after the transaction commits, so nobody is told about a change that
+    was rolled back.
     """
     people = list(users)
+    deliveries = email_deliveries(user_ids=[u.pk for u in people], kind=kind, email=email)
     notes = Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, title=title, body=body, url=url) for u in people]
+        [
+            Notification(
+                user=u,
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                delivery="" if deliveries[u.pk] == Delivery.OFF else deliveries[u.pk],
+            )
+            for u in people
+        ]
     )
     for note in notes:
         publish_on_commit(
@@ -96,29 +211,123 @@ def notify(
                 },
             },
         )
-    if email and people:
-        recipients = [u.email for u in people]
+    instant = [
+        (note, u) for note, u in zip(notes, people, strict=True) if note.delivery == "instant"
+    ]
+    if instant:
 
         def send() -> None:
-            absolute = f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+            absolute = _absolute(url)
             text = f"{body}\n\n{absolute}\n" if absolute else f"{body}\n"
-            for address in recipients:
-                send_mail(
-                    subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{title}",
-                    message=text,
-                    from_email=None,
-                    recipient_list=[address],
-                    fail_silently=False,
-                )
+            for note, person in instant:
+                _mail(user=person, subject=title, text=text, kinds=[kind]).send()
+                Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
 
         transaction.on_commit(send)
     return notes
 
 
+DIGEST_MAX_AGE = timedelta(days=7)
+DIGEST_MIN_INTERVAL = timedelta(hours=20)
+
+
+def digest_send(*, user: User, now: datetime | None = None, force: bool = False) -> int:
+    """Send ``user`` one e-mail with their unsent, unread digest-mode notifications of the
+    last week and mark them sent; returns how many it carried (0: nothing sent).
+
+    At most one digest a day (``force`` skips that check); kinds the person has since
+    turned off are left out. The rows are claimed inside the transaction, so two runs at
+    once cannot send the same notification twice, and a failed send leaves them unsent.
+    """
+    now = now or timezone.now()
+    if (
+        not force
+        and Notification.objects.filter(
+            user=user, delivery=Delivery.DIGEST, emailed_at__gt=now - DIGEST_MIN_INTERVAL
+        ).exists()
+    ):
+        return 0
+    with transaction.atomic():
+        pending = Notification.objects.filter(
+            user=user,
+            delivery=Delivery.DIGEST,
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            created_at__gte=now - DIGEST_MAX_AGE,
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        notes = list(pending.order_by("created_at", "pk"))
+        off = set(
+            NotificationPreference.objects.filter(
+                user=user, kind__in={n.kind for n in notes}, delivery=Delivery.OFF
+            ).values_list("kind", flat=True)
+        )
+        notes = [n for n in notes if n.kind not in off]
+        if not notes:
+            return 0
+        claimed = Notification.objects.filter(
+            pk__in=[n.pk for n in notes], emailed_at__isnull=True
+        ).update(emailed_at=now)
+        if claimed != len(notes):
+            raise transaction.TransactionManagementError("digest rows changed underneath")
+        lines = [
+            f"Hello {user.display_name},",
+            "",
+            f"Here is what happened on Commonplace since your last digest "
+            f"({len(notes)} {'notification' if len(notes) == 1 else 'notifications'}):",
+            "",
+        ]
+        for kind in dict.fromkeys(n.kind for n in notes):
+            label = KINDS_BY_NAME[kind].label if kind in KINDS_BY_NAME else kind
+            lines.append(f"{label}:")
+            for note in (n for n in notes if n.kind == kind):
+                lines.append(f"  * {note.title}")
+                if note.url:
+                    lines.append(f"    {_absolute(note.url)}")
+            lines.append("")
+        lines.append(
+            f"All your notifications: {settings.SITE_URL}{reverse('accounts:notifications')}"
+        )
+        _mail(
+            user=user,
+            subject=f"Your daily digest: {len(notes)} new",
+            text="\n".join(lines),
+            kinds=[n.kind for n in notes],
+        ).send()
+    return len(notes)
+
+
+def digests_send(*, now: datetime | None = None, force: bool = False) -> tuple[int, int]:
+    """The daily digest for everyone who has one waiting. Returns (people, notifications)."""
+    now = now or timezone.now()
+    user_ids = (
+        Notification.objects.filter(
+            delivery=Delivery.DIGEST,
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            created_at__gte=now - DIGEST_MAX_AGE,
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    people = sent = 0
+    for user in User.objects.filter(pk__in=list(user_ids), is_active=True).order_by("pk"):
+        try:
+            count = digest_send(user=user, now=now, force=force)
+        except Exception:
+            # One bad address must not hold up everyone else's digest; theirs stays
+            # unsent (the claim rolled back) and is tried again on the next run.
+            logger.exception("digest for user %s failed", user.pk)
+            continue
+        if count:
+            people += 1
+            sent += count
+    return people, sent
+
+
 def notifications_mark_read(*, user: User) -> int:
     """Mark every unread notification of ``user`` read; returns how many changed."""
-    from django.utils import timezone
-
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -10,5 +10,15 @@ urlpatterns = [
     path("accounts/api-token/", views.api_token, name="api_token"),
     path("accounts/notifications/", views.notifications, name="notifications"),
     path("accounts/notifications/read/", views.notifications_read, name="notifications_read"),
+    path(
+        "accounts/notifications/settings/",
+        views.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "accounts/notifications/unsubscribe/<str:token>/",
+        views.unsubscribe,
+        name="unsubscribe",
+    ),
     path("people/<int:pk>/", views.person, name="person"),
 ]

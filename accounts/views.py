@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from accounts import permissions, services
 from accounts.forms import ProfileForm
+from accounts.models import (
+    KINDS_BY_NAME,
+    NOTIFICATION_KINDS,
+    Delivery,
+    NotificationPreference,
+    User,
+)
 
 
 @login_required
@@ -61,3 +70,59 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     services.notifications_mark_read(user=request.user)
     messages.success(request, "All notifications marked as read.")
     return redirect("accounts:notifications")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Per kind, how the person hears by e-mail: at once, in the daily digest, or not."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user=request.user).values_list("kind", "delivery")
+    )
+    if request.method == "POST":
+        for kind in NOTIFICATION_KINDS:
+            value = request.POST.get(kind.kind)
+            if value in Delivery.values and value != chosen.get(kind.kind, kind.default):
+                services.notification_preference_set(
+                    user=request.user, kind=kind.kind, delivery=value
+                )
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("accounts:notification_settings")
+    rows = [
+        {
+            "kind": kind,
+            "current": chosen.get(kind.kind, kind.default),
+            "choices": [
+                {"value": value, "label": label, "default": value == kind.default}
+                for value, label in Delivery.choices
+            ],
+        }
+        for kind in NOTIFICATION_KINDS
+    ]
+    return render(
+        request,
+        "accounts/notification_settings.html",
+        {"rows": rows, "choices": Delivery.choices},
+    )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST without a CSRF token
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe from a notification e-mail, without signing in. GET asks to
+    confirm (link scanners must not unsubscribe anyone); POST applies, including the
+    RFC 8058 ``List-Unsubscribe=One-Click`` POST that mail clients send."""
+    try:
+        person, kinds = services.unsubscribe_read(token)
+    except signing.BadSignature:
+        return render(request, "accounts/unsubscribe.html", {"invalid": True}, status=400)
+    except User.DoesNotExist:
+        raise Http404 from None
+    labels = [KINDS_BY_NAME[k].label if k in KINDS_BY_NAME else k for k in kinds]
+    done = False
+    if request.method == "POST":
+        services.notifications_unsubscribe(user=person, kinds=kinds)
+        done = True
+    return render(
+        request,
+        "accounts/unsubscribe.html",
+        {"labels": labels, "done": done, "email": person.email},
+    )

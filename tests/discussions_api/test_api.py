@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from cohorts.models import Cohort, Session
+from cohorts.models import Cohort
 from discussions.models import Post, Thread
 from discussions.services import post_create, post_hide, thread_create, thread_set_flags
 
