@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Membership
 from competencies import selectors as competency_selectors
+from discussions import selectors as discussion_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "my_cohorts": list(cohorts),
             "next_sessions": list(cohort_selectors.upcoming_sessions_for(user, limit=3)),
+            "unread_threads": discussion_selectors.unread_threads_for(user),
         },
     )
 

@@ -43,7 +43,9 @@ class ThreadForm(forms.Form):
         help_text="For preparing or following up on a session.",
     )
     goal = forms.ModelChoiceField(
-        label="About a learning goal (optional)", queryset=LearningGoal.objects.none(), required=False
+        label="About a learning goal (optional)",
+        queryset=LearningGoal.objects.none(),
+        required=False,
     )
     announcement = forms.BooleanField(
         label="Announcement (everyone in the cohort is told)", required=False

@@ -14,7 +14,7 @@ from django.http import Http404
 from cohorts import permissions as cohort_permissions
 from cohorts.models import Cohort
 from discussions import permissions
-from discussions.models import Post, ReadState, Reaction, Thread, ThreadSubscription
+from discussions.models import Post, Reaction, ReadState, Thread, ThreadSubscription
 
 
 def cohort_or_404(user: Any, slug: str) -> Cohort:
@@ -47,9 +47,7 @@ def post_or_404(thread: Thread, post_id: int) -> Post:
 
 def _pointer(user: Any) -> Subquery:
     return Subquery(
-        ReadState.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_post_id")[
-            :1
-        ],
+        ReadState.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_post_id")[:1],
         output_field=IntegerField(),
     )
 
@@ -67,9 +65,7 @@ def with_unread(qs: QuerySet[Thread], user: Any) -> QuerySet[Thread]:
         Value(0),
     )
     unread = (
-        Post.objects.filter(
-            thread=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True
-        )
+        Post.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True)
         .filter(pk__gt=pointer)
         .order_by()
         .values("thread")
@@ -86,7 +82,7 @@ def threads_of(cohort: Cohort, user: Any) -> QuerySet[Thread]:
     """A cohort's threads, pinned first then by last activity, with the viewer's unread
     count on each."""
     qs = Thread.objects.filter(cohort=cohort).select_related(
-        "created_by", "last_poster", "session", "goal"
+        "cohort", "created_by", "last_poster", "session", "goal"
     )
     return with_unread(qs, user).order_by("-pinned", "-last_activity_at", "-pk")
 
@@ -117,14 +113,20 @@ class ReactionButton:
     mine: bool
 
 
+REACTION_ROWS = Reaction.objects.only("id", "post_id", "user_id", "kind")
+
+
 def posts_of(thread: Thread, viewer: Any) -> list[Post]:
     """Every post of the thread, oldest first, each with ``reaction_buttons`` and the
     author and quoted post already loaded (a fixed number of queries)."""
     posts = list(
         Post.objects.filter(thread=thread)
         .select_related("author", "reply_to__author")
-        .prefetch_related(Prefetch("reactions", queryset=Reaction.objects.only(
-            "id", "post_id", "user_id", "kind")))  # fmt: skip
+        .prefetch_related(
+            Prefetch(
+                "reactions", queryset=Reaction.objects.only("id", "post_id", "user_id", "kind")
+            )
+        )
         .annotate(revision_count=Count("revisions", distinct=True))
         .order_by("pk")
     )

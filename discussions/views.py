@@ -205,7 +205,9 @@ def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             {"code": "invalid", "detail": "Check the post.", "errors": form.errors}, status=400
         )
     status = 403 if error is not None and error.code == "forbidden" else 400
-    return render(request, "discussions/thread.html", _thread_context(request, thread, form), status=status)
+    return render(
+        request, "discussions/thread.html", _thread_context(request, thread, form), status=status
+    )
 
 
 # --- One post ------------------------------------------------------------------------------
@@ -231,9 +233,7 @@ def post_edit(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpRes
                 stale = exc.current
                 # Keep their text, but base the next attempt on the version that stands now,
                 # so resubmitting is a deliberate choice made with both texts in view.
-                form = EditForm(
-                    data={"body": form.cleaned_data["body"], "version": stale.version}
-                )
+                form = EditForm(data={"body": form.cleaned_data["body"], "version": stale.version})
                 form.is_valid()
                 form.add_error(None, exc.message)
             except services.DiscussionError as exc:
@@ -311,7 +311,9 @@ def post_react(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpRe
     if not post.is_visible:
         raise Http404("No such post.")
     try:
-        on = services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("kind", ""))
+        on = services.reaction_toggle(
+            post=post, user=request.user, kind=request.POST.get("kind", "")
+        )
     except services.DiscussionError as error:
         return _refuse(request, thread, error)
     if wants_json(request):
@@ -395,4 +397,3 @@ def mentions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     ]
     people.sort(key=lambda p: p["handle"])
     return JsonResponse({"results": people[:20]})
-

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixture parameters share the names of the fixtures imported below)
 """Fixtures for the discussion pages, built with the real services: a cohort with a
 facilitator, two active members, a removed member, an outsider, and a thread."""
 
