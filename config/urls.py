@@ -8,6 +8,7 @@ from competencies.api import CompetencyTreeView
 from core.views import healthz
 from dashboard.views import home
 from discussions.api import CohortThreadsView, PostDetailView, ThreadPostsView
+from discussions.search import search_view
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("dashboard.urls_participation")),
     path("competencies/", include("competencies.urls")),
+    path("search/", search_view, name="discussions_search"),
     path("cohorts/<slug:slug>/threads/", include("discussions.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
