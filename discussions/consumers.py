@@ -113,9 +113,16 @@ async def subscribe(consumer: Any, message: dict[str, Any]) -> None:
     # (clients de-duplicate by id).
     await consumer.join(thread_group(thread_id))
     threads[thread_id] = slug
-    posts, newest = await _missed(thread_id, after)
-    for payload in posts:
-        await consumer.send_json({"type": "post.created", "post": payload})
+    # Replay in batches until nothing is left: "subscribed" must never claim a post the
+    # client was not sent.
+    cursor = after
+    while True:
+        posts, newest = await _missed(thread_id, cursor)
+        for payload in posts:
+            await consumer.send_json({"type": "post.created", "post": payload})
+        if len(posts) < REPLAY_LIMIT:
+            break
+        cursor = posts[-1]["id"]
     await consumer.send_json({"type": "subscribed", "thread": thread_id, "last_post_id": newest})
     await _announce_presence(consumer, thread_id)
 
