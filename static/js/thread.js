@@ -42,6 +42,7 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   year: "numeric",
   hour: "2-digit",
   minute: "2-digit",
+  hourCycle: "h23",
 });
 
 function formatTime(iso) {
@@ -179,6 +180,12 @@ if (list) {
       if (!button) continue;
       button.querySelector(".reaction__count").textContent = String(count);
       button.classList.toggle("reaction--zero", count === 0);
+      // A reaction in the picker that someone else just used: show it with the others.
+      const picker = button.closest(".reaction-picker");
+      if (picker && count > 0) {
+        button.querySelector(".reaction__count").textContent = String(count);
+        picker.before(button.closest("form"));
+      }
     }
   }
 
