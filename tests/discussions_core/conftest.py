@@ -21,8 +21,6 @@ facilitator = cohort_fixtures.facilitator
 make_cohort = cohort_fixtures.make_cohort
 seat = cohort_fixtures.seat
 
-STUB_URLS = "tests.discussions_core.urls"
-
 
 @pytest.fixture
 def cohort(

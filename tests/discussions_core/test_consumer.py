@@ -24,9 +24,8 @@ from config.asgi import application
 from discussions import consumers as discussion_consumers
 from discussions.models import Post, Thread
 from discussions.services import post_create, post_delete, post_edit, post_hide
-from tests.discussions_core.conftest import STUB_URLS
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(STUB_URLS)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 TIMEOUT = 3
 MISSING_THREAD = 987654

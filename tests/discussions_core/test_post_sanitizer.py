@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,9 +12,6 @@ from accounts.models import User
 from discussions.models import Thread
 from discussions.services import post_create, post_edit
 from tests.core.test_markdown import DANGEROUS, assert_inert
-from tests.discussions_core.conftest import STUB_URLS
-
-pytestmark = [pytest.mark.urls(STUB_URLS)]
 
 ATTACKS = [
     *DANGEROUS,

@@ -34,9 +34,6 @@ from discussions.services import (
     thread_set_flags,
     thread_subscribe,
 )
-from tests.discussions_core.conftest import STUB_URLS
-
-pytestmark = [pytest.mark.urls(STUB_URLS)]
 
 
 def kinds_for(user: User) -> list[str]:
