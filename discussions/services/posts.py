@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -158,6 +158,10 @@ def post_create(
         raise DiscussionError("Write something before posting.", code="blank")
     if len(body) > 20000:
         raise DiscussionError("A post can be at most 20,000 characters.", code="too_long")
+    from discussions import permissions
+
+    if not permissions.can_post(author, thread):
+        raise DiscussionError("You cannot post in this cohort.", code="forbidden")
     if client_id is not None:
         client_id = uuid.UUID(str(client_id))
         existing = Post.objects.filter(author=author, client_id=client_id).first()
@@ -329,9 +333,9 @@ def reaction_toggle(*, post: Post, user: User, kind: str) -> bool:
     deleted, _ = Reaction.objects.filter(post=post, user=user, kind=kind).delete()
     if not deleted:
         Reaction.objects.create(post=post, user=user, kind=kind)
-    counts: dict[str, Any] = {
-        k: Reaction.objects.filter(post=post, kind=k).count() for k in Reaction.Kind.values
-    }
+    counts: dict[str, Any] = dict.fromkeys(Reaction.Kind.values, 0)
+    for row in Reaction.objects.filter(post=post).values("kind").annotate(n=Count("pk")):
+        counts[row["kind"]] = row["n"]
     publish_on_commit(
         thread_group(post.thread_id),
         {"type": "post.reactions", "thread": post.thread_id, "post_id": post.pk, "counts": counts},

@@ -35,6 +35,15 @@ def thread_create(
         raise DiscussionError("A title can be at most 200 characters.", code="too_long")
     if not permissions.can_start_thread(author, cohort):
         raise DiscussionError("You cannot start threads in this cohort.", code="forbidden")
+    if client_id is not None:
+        # A retried "start thread" returns the thread the first attempt made.
+        first = (
+            Post.objects.select_related("thread")
+            .filter(author=author, client_id=client_id, thread__cohort=cohort)
+            .first()
+        )
+        if first is not None and first.thread.created_by_id == author.pk:
+            return first.thread
     if announcement and not permissions.can_moderate(author, cohort):
         raise DiscussionError("Only facilitators make announcements.", code="forbidden")
     if session is not None and session.cohort_id != cohort.pk:
