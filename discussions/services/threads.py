@@ -120,11 +120,28 @@ def thread_mark_read(*, thread: Thread, user: User, up_to: int | None = None) ->
 
 @transaction.atomic
 def cohort_mark_all_read(*, cohort: Cohort, user: User) -> int:
-    threads = list(Thread.objects.filter(cohort=cohort).values_list("pk", "last_post_id"))
-    for pk, last in threads:
-        ReadState.objects.update_or_create(
-            user=user, thread_id=pk, defaults={"last_read_post_id": last or 0}
-        )
+    """Move the person's pointer to the last post of every thread of the cohort, in a
+    fixed number of queries however many threads there are."""
+    threads = dict(Thread.objects.filter(cohort=cohort).values_list("pk", "last_post_id"))
+    existing = {
+        state.thread_id: state
+        for state in ReadState.objects.filter(user=user, thread_id__in=threads)
+    }
+    changed = []
+    for state in existing.values():
+        last = threads[state.thread_id] or 0
+        if last > state.last_read_post_id:
+            state.last_read_post_id = last
+            changed.append(state)
+    ReadState.objects.bulk_update(changed, ["last_read_post_id"])
+    ReadState.objects.bulk_create(
+        [
+            ReadState(user=user, thread_id=pk, last_read_post_id=last or 0)
+            for pk, last in threads.items()
+            if pk not in existing
+        ],
+        ignore_conflicts=True,
+    )
     return len(threads)
 
 

@@ -37,3 +37,18 @@ def test_a_removed_member_retrying_a_post_is_refused(thread: Thread, member, fac
     with pytest.raises(DiscussionError) as refused:
         post_create(thread=thread, author=member, body="first", client_id=client_id)
     assert refused.value.code == "forbidden"
+
+
+def test_mark_all_read_takes_a_fixed_number_of_queries(
+    thread: Thread, member, django_assert_max_num_queries
+) -> None:
+    from discussions.models import ReadState
+    from discussions.services import cohort_mark_all_read
+
+    for n in range(12):
+        thread_create(cohort=thread.cohort, author=member, title=f"T{n}", body="b")
+    with django_assert_max_num_queries(6):
+        count = cohort_mark_all_read(cohort=thread.cohort, user=member)
+    assert count == 13
+    states = ReadState.objects.filter(user=member)
+    assert all(s.last_read_post_id == s.thread.last_post_id for s in states)
