@@ -73,6 +73,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--time-limit", type=float, default=600.0, help="hard limit for the measurements"
     )
+    parser.add_argument(
+        "--no-posts",
+        action="store_true",
+        help="skip the discussions bench (bench/posts.py) that runs after this one",
+    )
     args = parser.parse_args(argv)
     args.socket_counts = [int(n) for n in args.sockets.split(",") if n.strip()]
     if not args.socket_counts or min(args.socket_counts) < 2 or max(args.socket_counts) > 2000:
@@ -726,4 +731,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if not parse_args().no_posts:
+        # The discussions bench: its own process, database and Redis key space.
+        print("bench: discussions (bench/posts.py) …", flush=True)
+        posts = subprocess.run([sys.executable, str(ROOT / "bench" / "posts.py")], check=False)
+        status = status or posts.returncode
+    sys.exit(status)
