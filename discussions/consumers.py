@@ -66,34 +66,47 @@ def _presence_key(thread_id: int) -> str:
     return f"presence:thread:{thread_id}"
 
 
-def _presence_update(thread_id: int, channel: str, entry: list[Any] | None) -> list[dict[str, Any]]:
+def _people(entries: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    users: dict[int, str] = {}
+    for user_id, name, _expires in entries.values():
+        users[user_id] = name
+    return [{"id": uid, "name": name} for uid, name in sorted(users.items(), key=lambda x: x[1])]
+
+
+def _presence_update(
+    thread_id: int, channel: str, entry: list[Any] | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Record (or drop) this socket; returns who is viewing and whether that changed."""
     key = _presence_key(thread_id)
     now = time.time()
     current: dict[str, list[Any]] = cache.get(key) or {}
     current = {c: e for c, e in current.items() if e[2] > now}
+    before = _people(current)
     if entry is None:
         current.pop(channel, None)
     else:
         current[channel] = entry
     cache.set(key, current, PRESENCE_TTL)
-    users: dict[int, str] = {}
-    for user_id, name, _expires in current.values():
-        users[user_id] = name
-    return [{"id": uid, "name": name} for uid, name in sorted(users.items(), key=lambda x: x[1])]
+    users = _people(current)
+    return users, users != before
 
 
 async def _announce_presence(consumer: Any, thread_id: int, *, leaving: bool = False) -> None:
+    """Tell the thread who is viewing it, only when the set of people changed (another tab
+    of someone already there changes nothing): a broadcast per socket would make N x N
+    frames when N sockets subscribe. A new subscriber is always told."""
     entry = None if leaving else [consumer.user.pk, consumer.state["names"].get("me", ""),
                                   time.time() + PRESENCE_TTL]  # fmt: skip
-    users = await database_sync_to_async(_presence_update)(thread_id, consumer.channel_name, entry)
-    await consumer.channel_layer.group_send(
-        thread_group(thread_id),
-        {
-            "type": "realtime.event",
-            "kind": "presence",
-            "text": json.dumps({"type": "presence", "thread": thread_id, "users": users}),
-        },
+    users, changed = await database_sync_to_async(_presence_update)(
+        thread_id, consumer.channel_name, entry
     )
+    text = json.dumps({"type": "presence", "thread": thread_id, "users": users})
+    if changed:
+        await consumer.channel_layer.group_send(
+            thread_group(thread_id), {"type": "realtime.event", "kind": "presence", "text": text}
+        )
+    elif not leaving:
+        await consumer.send(text_data=text)
 
 
 async def subscribe(consumer: Any, message: dict[str, Any]) -> None:
