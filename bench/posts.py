@@ -383,6 +383,7 @@ def relay_publisher(args: argparse.Namespace, payload: dict[str, Any], record: d
 async def deliver(conns: list[Conn], target: Any, target_args: tuple, args) -> dict[str, Any]:
     for conn in conns:
         conn.arrivals.clear()
+        conn.other = 0
     record: dict[str, Any] = {"published": 0}
     thread = threading.Thread(target=target, args=(*target_args, record), daemon=True)
     cpu_own = own_cpu_seconds()
@@ -435,6 +436,7 @@ async def deliver(conns: list[Conn], target: Any, target_args: tuple, args) -> d
         "by_server": {k: summary_ms(v) for k, v in sorted(by_server.items())},
         "per_post_p50_ms": [summary_ms(per_post.get(i, [])).get("p50_ms") for i in order],
         "client_cpu_seconds": round(own_cpu_seconds() - cpu_own, 2),
+        "other_frames_received": sum(c.other for c in conns),
         "errors_received": sum(c.errors for c in conns),
         "closed_by_server": sum(c.close_code is not None for c in conns),
     }
@@ -687,7 +689,7 @@ def print_report(document: dict[str, Any]) -> None:
                 + f"  {row[dkey]:<13} {row[dup]}"
             )
         r = row["ratio_to_baseline"]
-        print(f"  {'':>7}  {'ratio':<12}{r['p50_ms']:>8}{r['p95_ms']:>8}{r['p99_ms']:>8}")
+        print(f"  {'':>7}  {'ratio':<12}" + "".join(f"{r[k]!s:>8}" for k in PCTS))
         ms = row["discussions_from_response_ms"]
         print(
             f"  {'':>7}  {'from resp.':<12}"
