@@ -93,12 +93,16 @@ class LiveServerProcess(DaphneProcess):
         # Between tests the test process flushes the database and post_migrate re-creates
         # content types and permissions under new ids; this long-lived child would keep the
         # old ids in ContentType's cache (django-guardian's assign_perm then finds no
-        # permission). Forget them at every request, as a fresh server would.
+        # permission). Forget them at every request, as a fresh server would; guardian keeps
+        # its own cache of them too (get_objects_for_user refuses a stale one with
+        # MixedContentTypeError).
         from django.contrib.contenttypes.models import ContentType
         from django.core.signals import request_started
+        from guardian.shortcuts import clear_ct_cache
 
         def forget_content_types(**kwargs: Any) -> None:
             ContentType.objects.clear_cache()
+            clear_ct_cache()
 
         request_started.connect(forget_content_types, weak=False)
         super().run()
@@ -186,9 +190,12 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         self._open_pages.clear()
 
     # --- browser helpers --------------------------------------------------------------------
-    def new_page(self) -> Any:
-        """A page in a fresh browser context: its own cookies, as a separate visitor."""
-        context = self.browser.new_context(base_url=self.live_server_url)
+    def new_page(self, **context_options: Any) -> Any:
+        """A page in a fresh browser context: its own cookies, as a separate visitor.
+
+        ``context_options`` go to Playwright's ``new_context`` (``java_script_enabled=False``
+        for a visitor without JavaScript)."""
+        context = self.browser.new_context(base_url=self.live_server_url, **context_options)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         self._contexts.append(context)
         page = context.new_page()
