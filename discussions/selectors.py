@@ -95,13 +95,15 @@ def unread_threads_for(user: Any, *, limit: int = 8) -> list[Thread]:
     muted = ThreadSubscription.objects.filter(
         user=user, level=ThreadSubscription.Level.MUTED
     ).values("thread_id")
-    qs = with_unread(qs.exclude(pk__in=muted), user).filter(unread__gt=0)
+    # "unread" is the annotation with_unread adds (mypy's plugin cannot follow it).
+    qs = with_unread(qs.exclude(pk__in=muted), user).filter(unread__gt=0)  # type: ignore[misc]
     return list(qs.order_by("-last_activity_at", "-pk")[:limit])
 
 
 def unread_by_cohort(user: Any, cohort: Cohort) -> int:
     """How many threads in ``cohort`` have posts the viewer has not read (one query)."""
-    return with_unread(Thread.objects.filter(cohort=cohort), user).filter(unread__gt=0).count()
+    unread = with_unread(Thread.objects.filter(cohort=cohort), user)
+    return unread.filter(unread__gt=0).count()  # type: ignore[misc]
 
 
 @dataclass
@@ -116,10 +118,26 @@ class ReactionButton:
 REACTION_ROWS = Reaction.objects.only("id", "post_id", "user_id", "kind")
 
 
-def posts_of(thread: Thread, viewer: Any) -> list[Post]:
-    """Every post of the thread, oldest first, each with ``reaction_buttons`` and the
-    author and quoted post already loaded (a fixed number of queries)."""
-    posts = list(
+POSTS_PER_PAGE = 50
+
+
+def page_count(thread: Thread) -> int:
+    total = Post.objects.filter(thread=thread).count()
+    return max(1, -(-total // POSTS_PER_PAGE))
+
+
+def page_of_post(thread: Thread, post_id: int) -> int:
+    """The page (1-based) a post is on, oldest posts on page 1."""
+    before = Post.objects.filter(thread=thread, pk__lt=post_id).count()
+    return before // POSTS_PER_PAGE + 1
+
+
+def posts_of(thread: Thread, viewer: Any, *, page: int = 1) -> list[Post]:
+    """One page of the thread's posts, oldest first, each with ``reaction_buttons`` and the
+    author and quoted post already loaded: a fixed number of queries, however long the
+    thread (pages are cut by position, so a page costs the same at post 10 or 100,000)."""
+    start = (max(1, page) - 1) * POSTS_PER_PAGE
+    posts: list[Any] = list(
         Post.objects.filter(thread=thread)
         .select_related("author", "reply_to__author")
         .prefetch_related(
@@ -128,7 +146,7 @@ def posts_of(thread: Thread, viewer: Any) -> list[Post]:
             )
         )
         .annotate(revision_count=Count("revisions", distinct=True))
-        .order_by("pk")
+        .order_by("pk")[start : start + POSTS_PER_PAGE]
     )
     viewer_id = getattr(viewer, "pk", None)
     for post in posts:

@@ -28,8 +28,12 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def _thread_url(thread: Thread, post_id: int | None = None) -> str:
+    """The thread, on the page that holds ``post_id`` (and scrolled to it)."""
     url = reverse("discussions:thread", args=[thread.cohort.slug, thread.pk])
-    return f"{url}#post-{post_id}" if post_id else url
+    if not post_id:
+        return url
+    page = selectors.page_of_post(thread, post_id)
+    return f"{url}?page={page}#post-{post_id}" if page > 1 else f"{url}#post-{post_id}"
 
 
 def _refuse(request: HttpRequest, thread: Thread, error: services.DiscussionError) -> HttpResponse:
@@ -108,10 +112,16 @@ def _thread_context(
     request: HttpRequest, thread: Thread, form: PostForm | None = None
 ) -> dict[str, Any]:
     user = request.user
-    posts = selectors.posts_of(thread, user)
+    pages = selectors.page_count(thread)
+    page = _int(request.GET.get("page"))
+    first_unread_id = selectors.first_unread_post_id(thread, user)
+    if page is None:
+        # Open where the reading left off: the first unread post's page, else the last.
+        page = selectors.page_of_post(thread, first_unread_id) if first_unread_id else pages
+    page = min(max(1, page), pages)
+    posts = selectors.posts_of(thread, user, page=page)
     by_id = {p.pk: p for p in posts}
-    pointer = selectors.read_pointer(thread, user)
-    first_unread = next((p.pk for p in posts if p.pk > pointer and p.is_visible), None)
+    first_unread = first_unread_id if first_unread_id in by_id else None
     can_post = permissions.can_post(user, thread)
     moderator = permissions.can_moderate(user, thread)
     if form is None:
@@ -138,6 +148,11 @@ def _thread_context(
         "posts": posts,
         "last_post_id": posts[-1].pk if posts else 0,
         "first_unread": first_unread,
+        "first_unread_elsewhere": first_unread_id if first_unread is None else None,
+        "page": page,
+        "pages": pages,
+        "page_range": _page_window(page, pages),
+        "is_last_page": page == pages,
         "form": form,
         "replying_to": replying_to,
         "can_post": can_post and not thread.locked,
@@ -146,6 +161,18 @@ def _thread_context(
         "level": selectors.subscription_level(thread, user),
         "levels": ThreadSubscription.Level,
     }
+
+
+def _page_window(page: int, pages: int) -> list[int | None]:
+    """Page links to show: the first, the last and two either side of this one; ``None``
+    marks a gap (so a 2,000-page thread still has a short navigation)."""
+    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    window: list[int | None] = []
+    for n in wanted:
+        if window and window[-1] is not None and n - window[-1] > 1:
+            window.append(None)
+        window.append(n)
+    return window
 
 
 def _int(value: Any) -> int | None:

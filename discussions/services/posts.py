@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -123,14 +124,14 @@ def _notify_new_post(post: Post, mentioned: list[User]) -> None:
             url=url,
         )
         told.update(u.pk for u in mention_targets)
-    followers = User.objects.filter(
+    follower_qs = User.objects.filter(
         pk__in=ThreadSubscription.objects.filter(
             thread=thread, level=ThreadSubscription.Level.FOLLOWING
         ).values("user_id"),
         memberships__cohort_id=thread.cohort_id,
         memberships__status=Membership.Status.ACTIVE,
     ).exclude(pk__in=told | muted)
-    followers = list(followers)
+    followers = list(follower_qs)
     if followers:
         notify(
             users=followers,
@@ -303,7 +304,7 @@ def post_restore(*, post: Post, by: User) -> Post:
     if post.deleted_at is not None:
         if post.author_id != by.pk and not moderator:
             raise DiscussionError("Only the author can restore this post.", code="forbidden")
-        if timezone.now() - post.deleted_at > timezone.timedelta(days=RESTORE_DAYS):
+        if timezone.now() - post.deleted_at > timedelta(days=RESTORE_DAYS):
             raise DiscussionError("Posts can be restored for 30 days only.", code="expired")
         post.deleted_at = None
         changed.append("deleted_at")

@@ -290,6 +290,8 @@ if (list) {
     client.addEventListener("state", (e) => {
       if (e.detail.state !== "open") list.dataset.live = "off";
     });
+    // Earlier pages of a long thread stay still: live posts belong on the latest page.
+    if (list.dataset.livePage === "0") return;
     // Runs now if open and again after every reconnect, with the newest id seen by then.
     client.onOpen((c) => c.send({ type: "subscribe", thread: threadId, after: lastSeenId }));
   }
