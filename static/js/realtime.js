@@ -6,6 +6,7 @@
 const CLOSE_SIGNED_OUT = 4401;
 const CLOSE_FLOOD = 4429;
 const PING_EVERY_MS = 25000;
+const PONG_WITHIN_MS = 10000;
 
 export class RealtimeClient extends EventTarget {
   constructor(url) {
@@ -17,6 +18,7 @@ export class RealtimeClient extends EventTarget {
     this.openHooks = new Set();
     this.retryTimer = null;
     this.pingTimer = null;
+    this.pongTimer = null;
     this.stopped = false;
   }
 
@@ -39,7 +41,7 @@ export class RealtimeClient extends EventTarget {
     socket.addEventListener("open", () => {
       this.attempt = 0;
       this.setState("open");
-      this.pingTimer = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);
+      this.pingTimer = setInterval(() => this.ping(), PING_EVERY_MS);
       for (const hook of this.openHooks) hook(this);
     });
     socket.addEventListener("message", (event) => {
@@ -49,12 +51,14 @@ export class RealtimeClient extends EventTarget {
       } catch {
         return;
       }
+      if (message && message.type === "pong") clearTimeout(this.pongTimer);
       if (message && typeof message.type === "string") {
         this.dispatchEvent(new CustomEvent(message.type, { detail: message }));
       }
     });
     socket.addEventListener("close", (event) => {
       clearInterval(this.pingTimer);
+      clearTimeout(this.pongTimer);
       if (this.socket !== socket) return;
       this.socket = null;
       if (this.stopped) {
@@ -65,6 +69,25 @@ export class RealtimeClient extends EventTarget {
         this.scheduleRetry(event.code === CLOSE_FLOOD ? 10000 : 0);
       }
     });
+  }
+
+  // A socket can look open after the network has gone (no close ever arrives): if a ping
+  // gets no pong in time, give it up and reconnect, which also catches up what was missed.
+  ping() {
+    if (!this.send({ type: "ping" })) return;
+    clearTimeout(this.pongTimer);
+    const socket = this.socket;
+    this.pongTimer = setTimeout(() => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      clearInterval(this.pingTimer);
+      try {
+        socket.close(4000);
+      } catch {
+        // already closing
+      }
+      this.scheduleRetry(0);
+    }, PONG_WITHIN_MS);
   }
 
   scheduleRetry(minimumMs) {

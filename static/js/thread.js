@@ -36,14 +36,24 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
+// Times are shown as the server shows them: "28 Nov 2026, 12:26" in the person's own
+// time zone (from their profile, carried on the post list), whatever the browser's locale.
+const postList = document.getElementById("posts");
+const viewerZone = (postList && postList.dataset.timeZone) || undefined;
+let timeFormat;
+try {
+  timeFormat = new Intl.DateTimeFormat("en-GB", {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: viewerZone,
+  });
+} catch {
+  timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
 
 function formatTime(iso) {
   const date = new Date(iso);
