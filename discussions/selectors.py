@@ -118,6 +118,20 @@ class ReactionButton:
 REACTION_ROWS = Reaction.objects.only("id", "post_id", "user_id", "kind")
 
 
+def empty_reaction_buttons() -> list[ReactionButton]:
+    """Every reaction, unused: the picker a post shows before anyone has reacted."""
+    return [
+        ReactionButton(
+            kind=value,
+            label=label.split(" ", 1)[1],
+            emoji=label.split(" ", 1)[0],
+            count=0,
+            mine=False,
+        )
+        for value, label in Reaction.Kind.choices
+    ]
+
+
 POSTS_PER_PAGE = 50
 
 

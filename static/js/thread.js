@@ -131,10 +131,32 @@ if (list) {
       if (post.author.id === userId && canPost) {
         actions.append(el("a", { href: `${threadUrl}posts/${post.id}/edit/` }, "Edit"));
       }
+      const tools = liveTools(post);
+      if (tools.reactions) article.append(tools.reactions);
+      for (const form of tools.forms) actions.append(" ", form);
       if (actions.childNodes.length) article.append(actions);
     }
     li.append(article);
     return li;
+  }
+
+  // Reaction picker and delete/hide forms for a post that arrived live, cloned from the
+  // server-rendered <template> (CSRF token included) with this post's id in the URLs.
+  const toolsTemplate = document.getElementById("live-post-tools");
+
+  function liveTools(post) {
+    const result = { reactions: null, forms: [] };
+    if (!toolsTemplate) return result;
+    const copy = toolsTemplate.content.cloneNode(true);
+    for (const form of copy.querySelectorAll("form")) {
+      form.action = form.getAttribute("action").replace(/\/posts\/0\//, `/posts/${post.id}/`);
+    }
+    result.reactions = copy.querySelector(".post__reactions");
+    const mine = post.author.id === userId;
+    for (const form of copy.querySelectorAll("form[data-for]")) {
+      if ((form.dataset.for === "author") === mine) result.forms.push(form);
+    }
+    return result;
   }
 
   function insertInOrder(node, id) {
