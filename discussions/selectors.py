@@ -135,8 +135,12 @@ def empty_reaction_buttons() -> list[ReactionButton]:
 POSTS_PER_PAGE = 50
 
 
-def page_count(thread: Thread) -> int:
-    total = Post.objects.filter(thread=thread).count()
+def post_total(thread: Thread) -> int:
+    return Post.objects.filter(thread=thread).count()
+
+
+def page_count(thread: Thread, total: int | None = None) -> int:
+    total = post_total(thread) if total is None else total
     return max(1, -(-total // POSTS_PER_PAGE))
 
 
@@ -146,13 +150,26 @@ def page_of_post(thread: Thread, post_id: int) -> int:
     return before // POSTS_PER_PAGE + 1
 
 
-def posts_of(thread: Thread, viewer: Any, *, page: int = 1) -> list[Post]:
+def _page_ids(thread: Thread, start: int, total: int | None) -> list[int]:
+    """The ids of one page, read from the (thread, id) index only. Pages in the second half
+    are counted from the end, so the latest page of a 100,000-post thread skips nothing."""
+    ids = Post.objects.filter(thread=thread)
+    if total is not None and start >= total / 2:
+        size = max(0, min(POSTS_PER_PAGE, total - start))
+        skip = max(0, total - start - size)
+        found = ids.order_by("-pk").values_list("pk", flat=True)[skip : skip + size]
+        return sorted(found)
+    return list(ids.order_by("pk").values_list("pk", flat=True)[start : start + POSTS_PER_PAGE])
+
+
+def posts_of(thread: Thread, viewer: Any, *, page: int = 1, total: int | None = None) -> list[Post]:
     """One page of the thread's posts, oldest first, each with ``reaction_buttons`` and the
     author and quoted post already loaded: a fixed number of queries, however long the
-    thread (pages are cut by position, so a page costs the same at post 10 or 100,000)."""
+    thread (the page's ids come from the index first; only those rows are joined)."""
     start = (max(1, page) - 1) * POSTS_PER_PAGE
+    page_ids = _page_ids(thread, start, total)
     posts: list[Any] = list(
-        Post.objects.filter(thread=thread)
+        Post.objects.filter(pk__in=page_ids)
         .select_related("author", "reply_to__author")
         .prefetch_related(
             Prefetch(
@@ -160,7 +177,7 @@ def posts_of(thread: Thread, viewer: Any, *, page: int = 1) -> list[Post]:
             )
         )
         .annotate(revision_count=Count("revisions", distinct=True))
-        .order_by("pk")[start : start + POSTS_PER_PAGE]
+        .order_by("pk")
     )
     viewer_id = getattr(viewer, "pk", None)
     for post in posts:

@@ -112,14 +112,15 @@ def _thread_context(
     request: HttpRequest, thread: Thread, form: PostForm | None = None
 ) -> dict[str, Any]:
     user = request.user
-    pages = selectors.page_count(thread)
+    total = selectors.post_total(thread)
+    pages = selectors.page_count(thread, total)
     page = _int(request.GET.get("page"))
     first_unread_id = selectors.first_unread_post_id(thread, user)
     if page is None:
         # Open where the reading left off: the first unread post's page, else the last.
         page = selectors.page_of_post(thread, first_unread_id) if first_unread_id else pages
     page = min(max(1, page), pages)
-    posts = selectors.posts_of(thread, user, page=page)
+    posts = selectors.posts_of(thread, user, page=page, total=total)
     by_id = {p.pk: p for p in posts}
     first_unread = first_unread_id if first_unread_id in by_id else None
     can_post = permissions.can_post(user, thread)
