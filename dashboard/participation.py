@@ -21,6 +21,7 @@ from django.utils import timezone
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Attendance, Cohort, Membership, Session
 from cohorts.permissions import check_facilitate
+from discussions import selectors as discussion_selectors
 
 # How many of the latest held sessions decide whether someone has been quiet lately.
 RECENT_SESSIONS = 2
@@ -48,8 +49,14 @@ SOURCES: list[ParticipationSource] = [
         counts=_sessions_attended,
         help="Sessions where attendance was recorded as present.",
     ),
-    # Later: posts (discussions), resources shared (resources), reflections written
-    # (journals), each a ParticipationSource over that app's selector.
+    ParticipationSource(
+        key="posts",
+        label="Posts",
+        counts=discussion_selectors.post_counts_by_author,
+        help="Posts written in the cohort's discussions (deleted or hidden ones not counted).",
+    ),
+    # Later: resources shared (resources), reflections written (journals), each a
+    # ParticipationSource over that app's selector.
 ]
 
 
