@@ -47,7 +47,9 @@ class TestRealtimeSocket(browser.BrowserTestCase):
     def test_anonymous_browser_socket_is_closed_with_4401(self) -> None:
         page = self.new_page()
         page.goto(self.url("/"))
-        result = self.open_socket(page, [{"type": "ping"}], 1)
+        # Nothing is sent: a frame still in flight when the server closes can make the
+        # kernel reset the connection and the browser report 1006 instead of the close code.
+        result = self.open_socket(page, [], 1)
         assert result == {"got": [], "code": 4401}, result
 
 
