@@ -11,55 +11,18 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from cohorts import services as cohort_services
-from cohorts.models import Cohort, Membership
-from discussions.models import Thread
-from discussions.services import thread_create
-from tests.cohorts.conftest import (  # noqa: F401  (fixtures used by this package)
+from tests.discussions_fixtures import (  # noqa: F401  (shared fixtures, used by name)
+    cohort,
     enrollment_period,
     facilitator,
     make_cohort,
+    other_cohort_thread,
+    other_thread,
+    peer,
+    removed,
     seat,
+    thread,
 )
-
-
-@pytest.fixture
-def cohort(
-    make_cohort: Callable[..., Cohort],
-    seat: Callable[..., Membership],
-    facilitator: User,
-    member: User,
-) -> Cohort:
-    cohort = make_cohort(by=facilitator, title="Reciprocal partnerships", capacity=12)
-    seat(cohort, member)
-    return cohort
-
-
-@pytest.fixture
-def peer(make_user: Callable[..., User], cohort: Cohort, seat: Callable[..., Membership]) -> User:
-    person = make_user("peer@example.org", name="Pat Peer")
-    seat(cohort, person)
-    return person
-
-
-@pytest.fixture
-def removed(
-    make_user: Callable[..., User],
-    cohort: Cohort,
-    seat: Callable[..., Membership],
-    facilitator: User,
-) -> User:
-    person = make_user("removed@example.org", name="Rory Removed")
-    membership = seat(cohort, person)
-    cohort_services.membership_remove(membership=membership, by=facilitator)
-    return person
-
-
-@pytest.fixture
-def thread(cohort: Cohort, member: User) -> Thread:
-    return thread_create(
-        cohort=cohort, author=member, title="Reading for next week", body="What did you think?"
-    )
 
 
 @pytest.fixture
