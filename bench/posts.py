@@ -36,11 +36,11 @@ from run import (
     HOST,
     RESULTS,
     ROOT,
-    STARTUP_TIMEOUT,
     BenchDatabase,
     Server,
     delete_redis_keys,
     free_port,
+    launched,
     own_cpu_seconds,
     setup_django,
     summary_ms,
@@ -89,48 +89,18 @@ def serving(kind: str, ports: list[int], env: dict[str, str], logs: Path) -> Ite
 
     limit = str(settings.REALTIME["MAX_FRAME_BYTES"])
     servers = [Server(n, p, logs / f"{kind}-{n}.log") for n, p in zip("AB", ports, strict=True)]
-    try:
-        for server in servers:
-            if kind == "project":
-                command = [sys.executable, "manage.py", "serve", "--host", HOST]
-                command += ["--port", str(server.port), "--access-log", os.devnull]
-            else:
-                command = [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(server.port)]
-                command += ["--websocket-max-message-size", limit]
-                command += ["--websocket-max-frame-size", limit]
-                command += ["--access-log", os.devnull, RELAY_APP]
-            with server.log_path.open("wb") as log:
-                server.process = subprocess.Popen(
-                    command,
-                    cwd=ROOT,
-                    env={**env, "PYTHONPATH": str(ROOT)},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        waiting = list(servers)
-        while waiting:
-            for server in list(waiting):
-                assert server.process is not None
-                if server.process.poll() is not None:
-                    raise RuntimeError(f"daphne {server.name} exited:\n{server.output()}")
-                if server.healthy():
-                    waiting.remove(server)
-            if waiting and time.monotonic() > deadline:
-                raise RuntimeError(f"daphne did not become healthy:\n{waiting[0].output()}")
-            time.sleep(0.1)
-        yield servers
-    finally:
-        for server in servers:
-            if server.process and server.process.poll() is None:
-                server.process.terminate()
-        for server in servers:
-            if server.process:
-                try:
-                    server.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    server.process.kill()
-                    server.process.wait(timeout=10)
+
+    def command_for(server: Server) -> list[str]:
+        if kind == "project":
+            command = [sys.executable, "manage.py", "serve", "--host", HOST]
+            return [*command, "--port", str(server.port), "--access-log", os.devnull]
+        command = [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(server.port)]
+        command += ["--websocket-max-message-size", limit]
+        command += ["--websocket-max-frame-size", limit]
+        return [*command, "--access-log", os.devnull, RELAY_APP]
+
+    with launched(servers, command_for, {**env, "PYTHONPATH": str(ROOT)}) as started:
+        yield started
 
 
 # --- data --------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,14 +190,16 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_servers(env: dict[str, str], logs: Path, count: int = 2) -> Iterator[list[Server]]:
-    names = "ABCDEFGH"[:count]
-    servers = [Server(name, free_port(), logs / f"daphne-{name}.log") for name in names]
+def launched(
+    servers: list[Server], command_for: Callable[[Server], list[str]], env: dict[str, str]
+) -> Iterator[list[Server]]:
+    """Start one process per server with ``command_for(server)``, wait until each answers
+    /healthz, and always stop them afterwards."""
     try:
         for server in servers:
             with server.log_path.open("wb") as log:
                 server.process = subprocess.Popen(
-                    [*SERVE, "--port", str(server.port), "--access-log", os.devnull],
+                    command_for(server),
                     cwd=ROOT,
                     env=env,
                     stdout=log,
@@ -227,6 +229,18 @@ def running_servers(env: dict[str, str], logs: Path, count: int = 2) -> Iterator
                 except subprocess.TimeoutExpired:
                     server.process.kill()
                     server.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_servers(env: dict[str, str], logs: Path, count: int = 2) -> Iterator[list[Server]]:
+    names = "ABCDEFGH"[:count]
+    servers = [Server(name, free_port(), logs / f"daphne-{name}.log") for name in names]
+    with launched(
+        servers,
+        lambda server: [*SERVE, "--port", str(server.port), "--access-log", os.devnull],
+        env,
+    ) as started:
+        yield started
 
 
 # --- Django in this process (user, session, publisher) ---------------------------------------
