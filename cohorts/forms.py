@@ -15,10 +15,11 @@ from django.core.validators import validate_email
 from accounts.models import time_zone_names
 from cohorts.models import Cohort, CohortReview, LearningGoal
 from cohorts.services.lifecycle import EDITABLE_FIELDS
+from cohorts.services.membership import PROPOSAL_INVITATIONS_MAX
 from competencies.models import Area, Competency, Framework
 
 DESIGN_FIELDS = ("design_knowledge", "design_learning", "design_identities", "design_democratic")
-MAX_CO_FACILITATORS = 5
+MAX_CO_FACILITATORS = PROPOSAL_INVITATIONS_MAX
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.models import time_zone_names
-from cohorts.models import Attendance, Membership, Session
+from cohorts.models import SESSION_TEXT_MAX, Attendance, Membership, Session
 from cohorts.services.sessions import SESSION_FIELDS
+from core.text import validate_single_line
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
@@ -66,7 +67,7 @@ def _aware(local: datetime, tz: zoneinfo.ZoneInfo) -> datetime | None:
 
 
 class SessionForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_single_line])
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=_time_zone_choices,
@@ -79,21 +80,32 @@ class SessionForm(forms.Form):
         label="Video link", required=False, assume_scheme="https", max_length=200
     )
     place = forms.CharField(
-        max_length=300, required=False, help_text="A room or address, if you meet in person."
+        max_length=300,
+        required=False,
+        validators=[validate_single_line],
+        help_text="A room or address, if you meet in person.",
     )
     agenda = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown."
+        max_length=SESSION_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Markdown.",
     )
     prework = forms.CharField(
+        max_length=SESSION_TEXT_MAX,
         label="Pre-work",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Readings or questions to bring. Markdown.",
     )
     materials = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown: links."
+        max_length=SESSION_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown: links.",
     )
     notes = forms.CharField(
+        max_length=SESSION_TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="After the meeting: what was said, decided, and what comes next. Markdown.",

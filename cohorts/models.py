@@ -14,13 +14,22 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from competencies.models import Area, Competency, Framework
 from core.models import TimeStampedModel
+from core.text import BoundedTextField, LineField
+
+# Longest texts, in characters (README: "Limits"). Markdown is rendered on every view, so
+# even the long ones stay far below what would slow a page.
+DESCRIPTION_MAX = 10_000
+DESIGN_MAX = 5_000
+NOTE_MAX = 5_000
+MESSAGE_MAX = 2_000
+SESSION_TEXT_MAX = 20_000
 
 
 class EnrollmentPeriod(models.Model):
     """An application window of the credential program (about three a year)."""
 
     slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=120)
+    name = LineField(max_length=120)
     opens_on = models.DateField()
     closes_on = models.DateField(help_text="Application deadline.")
 
@@ -48,12 +57,14 @@ class Cohort(TimeStampedModel):
         INVITATION = "invitation", "By invitation only"
 
     slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=160)
-    description = models.TextField(help_text="What the community will explore. Markdown.")
+    title = LineField(max_length=160)
+    description = BoundedTextField(
+        max_length=DESCRIPTION_MAX, help_text="What the community will explore. Markdown."
+    )
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="cohorts")
     focus_areas = models.ManyToManyField(Area, related_name="cohorts", blank=True)
     focus_competencies = models.ManyToManyField(Competency, related_name="cohorts", blank=True)
-    host_institution = models.CharField(max_length=200, blank=True)
+    host_institution = LineField(max_length=200, blank=True)
     enrollment_period = models.ForeignKey(
         EnrollmentPeriod,
         on_delete=models.SET_NULL,
@@ -64,9 +75,7 @@ class Cohort(TimeStampedModel):
     )
     term_start = models.DateField()
     term_end = models.DateField()
-    cadence = models.CharField(
-        max_length=200, help_text="For example: every other Tuesday, 90 minutes."
-    )
+    cadence = LineField(max_length=200, help_text="For example: every other Tuesday, 90 minutes.")
     time_zone = models.CharField(max_length=64, default="America/New_York")
     capacity = models.PositiveSmallIntegerField(
         default=15, help_text="Members, not counting facilitators."
@@ -81,20 +90,20 @@ class Cohort(TimeStampedModel):
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     # The design questions program staff review against the equity principles.
-    design_knowledge = models.TextField(
-        "how everyone shares knowledge", blank=True,
+    design_knowledge = BoundedTextField(
+        "how everyone shares knowledge", blank=True, max_length=DESIGN_MAX,
         help_text="How will every participant, not only facilitators, bring knowledge?",
     )  # fmt: skip
-    design_learning = models.TextField(
-        "how everyone learns", blank=True,
+    design_learning = BoundedTextField(
+        "how everyone learns", blank=True, max_length=DESIGN_MAX,
         help_text="How will facilitators and members alike keep learning?",
     )  # fmt: skip
-    design_identities = models.TextField(
-        "identities and ways of knowing", blank=True,
+    design_identities = BoundedTextField(
+        "identities and ways of knowing", blank=True, max_length=DESIGN_MAX,
         help_text="How will many identities and ways of knowing be invited into the activities?",
     )  # fmt: skip
-    design_democratic = models.TextField(
-        "democratic design", blank=True,
+    design_democratic = BoundedTextField(
+        "democratic design", blank=True, max_length=DESIGN_MAX,
         help_text="How will members shape goals, agendas and decisions?",
     )  # fmt: skip
     proposed_by = models.ForeignKey(
@@ -153,7 +162,7 @@ class CohortTransition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
+    note = BoundedTextField(blank=True, max_length=NOTE_MAX)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -181,15 +190,15 @@ class CohortReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cohort_reviews"
     )
     knowledge = models.CharField(max_length=10, choices=Judgement.choices)
-    knowledge_note = models.TextField(blank=True)
+    knowledge_note = BoundedTextField(blank=True, max_length=NOTE_MAX)
     learning = models.CharField(max_length=10, choices=Judgement.choices)
-    learning_note = models.TextField(blank=True)
+    learning_note = BoundedTextField(blank=True, max_length=NOTE_MAX)
     identities = models.CharField(max_length=10, choices=Judgement.choices)
-    identities_note = models.TextField(blank=True)
+    identities_note = BoundedTextField(blank=True, max_length=NOTE_MAX)
     democratic = models.CharField(max_length=10, choices=Judgement.choices)
-    democratic_note = models.TextField(blank=True)
+    democratic_note = BoundedTextField(blank=True, max_length=NOTE_MAX)
     decision = models.CharField(max_length=20, choices=Decision.choices)
-    message = models.TextField(help_text="Sent to the facilitators.")
+    message = BoundedTextField(max_length=MESSAGE_MAX, help_text="Sent to the facilitators.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -227,8 +236,8 @@ class Membership(TimeStampedModel):
     )
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(max_length=12, choices=Status.choices)
-    request_message = models.TextField(blank=True, max_length=2000)
-    decision_message = models.TextField(blank=True, max_length=2000)
+    request_message = BoundedTextField(blank=True, max_length=MESSAGE_MAX)
+    decision_message = BoundedTextField(blank=True, max_length=MESSAGE_MAX)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -270,7 +279,7 @@ class Invitation(TimeStampedModel):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    message = models.TextField(blank=True, max_length=2000)
+    message = BoundedTextField(blank=True, max_length=MESSAGE_MAX)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -295,16 +304,22 @@ class Session(TimeStampedModel):
     facilitators planned in, viewers see their own."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(max_length=200)
+    title = LineField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     time_zone = models.CharField(max_length=64)
     video_url = models.URLField(blank=True)
-    place = models.CharField(max_length=300, blank=True)
-    agenda = models.TextField(blank=True, help_text="Markdown.")
-    prework = models.TextField("pre-work", blank=True, help_text="Markdown.")
-    materials = models.TextField(blank=True, help_text="Markdown: links and notes.")
-    notes = models.TextField(blank=True, help_text="After the meeting. Markdown.")
+    place = LineField(max_length=300, blank=True)
+    agenda = BoundedTextField(blank=True, max_length=SESSION_TEXT_MAX, help_text="Markdown.")
+    prework = BoundedTextField(
+        "pre-work", blank=True, max_length=SESSION_TEXT_MAX, help_text="Markdown."
+    )
+    materials = BoundedTextField(
+        blank=True, max_length=SESSION_TEXT_MAX, help_text="Markdown: links and notes."
+    )
+    notes = BoundedTextField(
+        blank=True, max_length=SESSION_TEXT_MAX, help_text="After the meeting. Markdown."
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: bumped on every change calendars must see."
@@ -366,13 +381,13 @@ class LearningGoal(TimeStampedModel):
         SET_ASIDE = "set_aside", "Set aside"
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="goals")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    title = LineField(max_length=200)
+    description = BoundedTextField(blank=True, max_length=NOTE_MAX, help_text="Markdown.")
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
-    status_note = models.TextField(blank=True)
+    status_note = BoundedTextField(blank=True, max_length=MESSAGE_MAX)
     supporters: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="GoalSupport", related_name="supported_goals"
     )

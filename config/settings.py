@@ -338,6 +338,10 @@ REALTIME = {
     "FLOOD_CLOSE_AFTER": env.int("WS_FLOOD_CLOSE_AFTER", default=50),
 }
 
+# Daily allowances per person, counted in the cache (README: "Security").
+OUTBOUND_MAIL_PER_DAY = env.int("OUTBOUND_MAIL_PER_DAY", default=50)
+COHORT_PROPOSALS_PER_DAY = env.int("COHORT_PROPOSALS_PER_DAY", default=5)
+
 COMPETENCY_FRAMEWORK_FILE = BASE_DIR / "competencies" / "data" / "cep-framework.json"
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="commonplace-demo")
 

@@ -7,12 +7,16 @@ from django.db import transaction
 from accounts.models import User
 from cohorts.models import Cohort, GoalSupport, LearningGoal
 from cohorts.services.errors import CohortError
+from core.text import clean_input
 
 
 @transaction.atomic
 def goal_propose(*, cohort: Cohort, by: User, title: str, description: str = "") -> LearningGoal:
     """Any member proposes a goal; proposing counts as supporting it."""
-    title = title.strip()
+    texts = clean_input(
+        LearningGoal, {"title": title, "description": description}, error=CohortError
+    )
+    title, description = texts["title"].strip(), texts["description"]
     if not title:
         raise CohortError("Give the goal a short title.")
     goal = LearningGoal.objects.create(
@@ -37,6 +41,7 @@ def goal_set_status(*, goal: LearningGoal, by: User, status: str, note: str = ""
     """Facilitators record where the group stands on a goal, after discussing it."""
     if status not in LearningGoal.Status.values:
         raise CohortError("Unknown goal status.")
+    note = clean_input(LearningGoal, {"status_note": note}, error=CohortError)["status_note"]
     goal.status = status
     goal.status_note = note.strip()
     goal.save(update_fields=["status", "status_note", "updated_at"])

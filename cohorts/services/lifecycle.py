@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +20,8 @@ from cohorts.permissions import FACILITATE, VIEW_CONTENT, forget_cached_permissi
 from cohorts.selectors import facilitators_of
 from cohorts.services.errors import CohortError, InvalidTransition
 from competencies.models import Area, Competency, Framework
+from core import quota
+from core.text import clean_input
 
 S = Cohort.State
 ALLOWED: dict[str, set[str]] = {
@@ -71,6 +74,30 @@ def _validate(fields: dict[str, Any]) -> None:
         raise CohortError("Capacity must be between 2 and 200 members.")
 
 
+# Proposals not yet decided that one person may hold at once, and new ones a day: a draft
+# costs the platform nothing to keep, but thousands of them bury the real ones.
+OPEN_PROPOSALS_MAX = 5
+PROPOSAL_QUOTA = "cohort_proposals"
+
+
+def _check_proposal_allowance(by: User) -> None:
+    open_ones = Cohort.objects.filter(
+        proposed_by=by, state__in=(S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED)
+    ).count()
+    if open_ones >= OPEN_PROPOSALS_MAX:
+        raise CohortError(
+            f"You have {open_ones} proposals still in progress or under review; finish or "
+            "withdraw one before starting another.",
+            code="rate_limited",
+        )
+    limit = settings.COHORT_PROPOSALS_PER_DAY
+    if not quota.take(PROPOSAL_QUOTA, by.pk, limit=limit):
+        raise CohortError(
+            f"You can start at most {limit} proposals a day. Try again tomorrow.",
+            code="rate_limited",
+        )
+
+
 def _set_focus(
     cohort: Cohort, areas: Iterable[Area] | None, competencies: Iterable[Competency] | None
 ) -> None:
@@ -119,7 +146,12 @@ def cohort_propose(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not cohort fields: {sorted(unknown)}")
+    fields = clean_input(Cohort, {"title": title, **fields}, error=CohortError)
+    title = fields.pop("title").strip()
+    if not title:
+        raise CohortError("Give the cohort a title.")
     _validate(fields)
+    _check_proposal_allowance(by)
     framework = framework or Framework.objects.filter(is_default=True).first()
     if framework is None:
         raise CohortError("No competency framework is loaded yet.")
@@ -140,12 +172,12 @@ def cohort_propose(
     CohortTransition.objects.create(
         cohort=cohort, from_state=S.DRAFT, to_state=S.DRAFT, by=by, note="Proposed"
     )
-    from cohorts.services.membership import _seat, invitation_create
+    from cohorts.services.membership import _seat, invitations_create
 
     _seat(cohort, by, role=Membership.Role.FACILITATOR, by=by)
-    for email in co_facilitator_emails:
-        if email and email.strip().lower() != by.email:
-            invitation_create(cohort=cohort, by=by, email=email, role=Membership.Role.FACILITATOR)
+    others = [e for e in co_facilitator_emails if e and e.strip().lower() != by.email]
+    if others:
+        invitations_create(cohort=cohort, by=by, emails=others, role=Membership.Role.FACILITATOR)
     return cohort
 
 
@@ -163,6 +195,7 @@ def cohort_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not cohort fields: {sorted(unknown)}")
+    fields = clean_input(Cohort, fields, error=CohortError)
     locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if locked.state in (S.SUBMITTED, S.ARCHIVED, S.REJECTED):
         raise CohortError(
@@ -231,6 +264,13 @@ def cohort_review(
     criteria = [name for name, _ in CohortReview.CRITERIA]
     if set(judgements) != set(criteria):
         raise CohortError("Every principle needs a judgement.")
+    texts = clean_input(
+        CohortReview,
+        {"message": message, **{f"{name}_note": judgements[name][1] for name in criteria}},
+        error=CohortError,
+    )
+    message = texts["message"]
+    judgements = {name: (judgements[name][0], texts[f"{name}_note"]) for name in criteria}
     if any(j not in CohortReview.Judgement.values for j, _ in judgements.values()):
         raise CohortError("Unknown judgement.")
     if decision not in CohortReview.Decision.values:

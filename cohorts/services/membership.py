@@ -8,11 +8,15 @@ the cohort row locked, so two people taking the last place at once cannot both g
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,12 +28,21 @@ from cohorts.models import Cohort, Invitation, Membership
 from cohorts.permissions import JOINABLE_STATES, forget_cached_permissions
 from cohorts.selectors import facilitators_of
 from cohorts.services.errors import CohortError
+from core import quota
+from core.mail import defang, one_line, quoted
 from core.realtime import publish_on_commit, user_group
+from core.text import clean_input
 
+logger = logging.getLogger(__name__)
 M = Membership
 INVITATION_DAYS = 14
 # A proposal still being prepared or reviewed: only co-facilitators may be seated.
 PROPOSAL_STATES = (Cohort.State.DRAFT, Cohort.State.SUBMITTED, Cohort.State.CHANGES_REQUESTED)
+
+
+def _text(model: type[Membership] | type[Invitation], field: str, value: str) -> str:
+    """A person's message, held to the field's rules (one place for every service here)."""
+    return clean_input(model, {field: value}, error=CohortError)[field].strip()
 
 
 def _lock(cohort: Cohort) -> Cohort:
@@ -132,7 +145,7 @@ def membership_join(*, cohort: Cohort, user: User, message: str = "") -> Members
         raise CohortError("This cohort takes members by invitation only.", code="forbidden")
     membership = existing or Membership(cohort=cohort, user=user, role=M.Role.MEMBER)
     membership.role = M.Role.MEMBER
-    membership.request_message = message.strip()
+    membership.request_message = _text(Membership, "request_message", message)
     membership.decision_message = ""
     if cohort.join_policy == Cohort.JoinPolicy.OPEN:
         if places_left(cohort) > 0:
@@ -164,16 +177,19 @@ def membership_accept(*, membership: Membership, by: User, message: str = "") ->
     if membership.status != M.Status.REQUESTED:
         raise CohortError("Only pending requests can be accepted.", code="conflict")
     membership.decided_by, membership.decided_at = by, timezone.now()
-    membership.decision_message = message.strip()
+    membership.decision_message = _text(Membership, "decision_message", message)
     if places_left(cohort) > 0:
         membership.save(update_fields=["decided_by", "decided_at", "decision_message"])
         membership = _seat(cohort, membership.user, role=M.Role.MEMBER, by=by)
-        title, body = f"Welcome to “{cohort.title}”", message or "Your request was accepted."
+        title = f"Welcome to “{cohort.title}”"
+        body = membership.decision_message or "Your request was accepted."
     else:
         membership.save(update_fields=["decided_by", "decided_at", "decision_message"])
         _waitlist(membership)
         title = f"You are on the waitlist of “{cohort.title}”"
-        body = message or "The cohort is full; you will get the next free place."
+        body = (
+            membership.decision_message or "The cohort is full; you will get the next free place."
+        )
     notify(
         users=[membership.user],
         kind="membership.accepted",
@@ -192,7 +208,7 @@ def membership_decline(*, membership: Membership, by: User, message: str = "") -
         raise CohortError("Only pending requests can be declined.", code="conflict")
     membership.status = M.Status.DECLINED
     membership.decided_by, membership.decided_at = by, timezone.now()
-    membership.decision_message = message.strip()
+    membership.decision_message = _text(Membership, "decision_message", message)
     membership.save(
         update_fields=["status", "decided_by", "decided_at", "decision_message", "updated_at"]
     )
@@ -248,7 +264,7 @@ def membership_remove(*, membership: Membership, by: User, message: str = "") ->
     was_seated = membership.status == M.Status.ACTIVE
     membership.status = M.Status.REMOVED
     membership.decided_by, membership.decided_at = by, timezone.now()
-    membership.decision_message = message.strip()
+    membership.decision_message = _text(Membership, "decision_message", message)
     membership.save(
         update_fields=["status", "decided_by", "decided_at", "decision_message", "updated_at"]
     )
@@ -273,23 +289,120 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@transaction.atomic
-def invitation_create(
-    *, cohort: Cohort, by: User, email: str, role: str = M.Role.MEMBER, message: str = ""
-) -> tuple[Invitation, str]:
-    """Invite ``email`` (with or without an account) by a single-use link that expires in
-    two weeks. Returns the invitation and the raw token; only its hash is stored. A new
-    invitation to the same address replaces a pending one."""
-    if cohort.state in (Cohort.State.CONCLUDED, Cohort.State.ARCHIVED, Cohort.State.REJECTED):
+# Before approval a proposal may seat a few co-facilitators and nobody else, so an
+# unreviewed cohort cannot be used to mail strangers.
+PROPOSAL_INVITATIONS_MAX = 3
+INVITING_STATES = (Cohort.State.APPROVED, Cohort.State.ACTIVE)
+MAIL_QUOTA = "outbound_mail"
+
+
+def outbound_mail_take(*, by: User, count: int) -> None:
+    """Count ``count`` e-mails that ``by``'s own action sends with their words in them
+    against their daily allowance (``OUTBOUND_MAIL_PER_DAY``), or refuse them all."""
+    limit = settings.OUTBOUND_MAIL_PER_DAY
+    if not quota.take(MAIL_QUOTA, by.pk, limit=limit, amount=count):
+        left = max(0, limit - quota.used(MAIL_QUOTA, by.pk))
+        raise CohortError(
+            f"You can send at most {limit} invitations and messages by e-mail a day; "
+            f"{left} left today. Try the rest tomorrow.",
+            code="rate_limited",
+        )
+
+
+def _check_can_invite(cohort: Cohort, role: str, count: int) -> None:
+    if cohort.state in INVITING_STATES:
+        return
+    if cohort.state not in PROPOSAL_STATES:
         raise CohortError(
             f"A cohort that is {cohort.get_state_display().lower()} takes no new people.",
             code="conflict",
         )
-    email = email.strip().lower()
-    if not email or "@" not in email:
-        raise CohortError("Enter a valid e-mail address.")
+    if role != M.Role.FACILITATOR:
+        raise CohortError(
+            "Members can be invited once program staff have approved the cohort; until "
+            "then you can invite co-facilitators.",
+            code="conflict",
+        )
+    already = Invitation.objects.filter(cohort=cohort, role=M.Role.FACILITATOR).count()
+    if already + count > PROPOSAL_INVITATIONS_MAX:
+        raise CohortError(
+            f"A proposal can invite at most {PROPOSAL_INVITATIONS_MAX} co-facilitators "
+            "before it is approved.",
+            code="conflict",
+        )
+
+
+def _invitation_mail(invitation: Invitation, token: str, by: User) -> tuple[str, str]:
+    cohort = invitation.cohort
+    link = settings.SITE_URL + reverse("cohorts:invitation", args=[token])
+    as_what = "co-facilitate" if invitation.role == M.Role.FACILITATOR else "join"
+    body = (
+        f"{defang(by.display_name)} invites you to {as_what} “{defang(cohort.title)}”, a "
+        f"community of practice on Commonplace.\n\n"
+        + (f"{quoted(by.display_name, invitation.message)}\n\n" if invitation.message else "")
+        + f"Accept here (the link works once, until "
+        f"{invitation.expires_at:%d %B %Y}):\n{link}\n\n"
+        "No account yet? The link lets you create one first.\n"
+        "Not expecting this? Ignore it: nothing happens unless you accept.\n"
+    )
+    subject = one_line(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Invitation to {defang(cohort.title)}"
+    )
+    return subject, body
+
+
+@transaction.atomic
+def invitations_create(
+    *,
+    cohort: Cohort,
+    by: User,
+    emails: Iterable[str],
+    role: str = M.Role.MEMBER,
+    message: str = "",
+) -> list[tuple[Invitation, str]]:
+    """Invite each address (with or without an account) by a single-use link that expires
+    in two weeks; all or none. Returns (invitation, raw token) pairs; only the token's hash
+    is stored. A new invitation to an address replaces a pending one.
+
+    Members are invited to approved cohorts only (a proposal may invite up to
+    ``PROPOSAL_INVITATIONS_MAX`` co-facilitators), and every address counts against the
+    inviter's daily e-mail allowance. The mails go after the commit."""
     if role not in M.Role.values:
         raise CohortError("Unknown role.")
+    addresses = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
+    if not addresses:
+        raise CohortError("Enter a valid e-mail address.")
+    for email in addresses:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CohortError("Enter a valid e-mail address.") from None
+    message = _text(Invitation, "message", message)
+    _check_can_invite(cohort, role, len(addresses))
+    outbound_mail_take(by=by, count=len(addresses))
+    try:
+        created = [_invite(cohort, by, email, role, message) for email in addresses]
+    except BaseException:
+        quota.give_back(MAIL_QUOTA, by.pk, amount=len(addresses))
+        raise
+    mails = [(inv.email, *_invitation_mail(inv, token, by)) for inv, token in created]
+
+    def send() -> None:
+        for email, subject, body in mails:
+            try:
+                send_mail(subject, body, None, [email], fail_silently=False)
+            except Exception:
+                # The invitation stands (the console lists it, and it can be sent again);
+                # a mail server's refusal must not undo it or turn it into an error page.
+                logger.exception("invitation mail to %s failed", email)
+
+    transaction.on_commit(send)
+    return created
+
+
+def _invite(
+    cohort: Cohort, by: User, email: str, role: str, message: str
+) -> tuple[Invitation, str]:
     seated = Membership.objects.filter(
         cohort=cohort, user__email__iexact=email, status__in=M.SEATED
     ).first()
@@ -306,22 +419,17 @@ def invitation_create(
         role=role,
         token_hash=_hash(token),
         invited_by=by,
-        message=message.strip(),
+        message=message,
         expires_at=now + timedelta(days=INVITATION_DAYS),
     )
-    link = settings.SITE_URL + reverse("cohorts:invitation", args=[token])
-    as_what = "co-facilitate" if role == M.Role.FACILITATOR else "join"
-    body = (
-        f"{by.display_name} invites you to {as_what} “{cohort.title}”, a community of "
-        f"practice on Commonplace.\n\n"
-        + (f"{invitation.message}\n\n" if invitation.message else "")
-        + f"Accept here (the link works once, until "
-        f"{invitation.expires_at:%d %B %Y}):\n{link}\n\n"
-        "No account yet? The link lets you create one first.\n"
-    )
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Invitation to {cohort.title}"
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
     return invitation, token
+
+
+def invitation_create(
+    *, cohort: Cohort, by: User, email: str, role: str = M.Role.MEMBER, message: str = ""
+) -> tuple[Invitation, str]:
+    """Invite one address (see :func:`invitations_create`)."""
+    return invitations_create(cohort=cohort, by=by, emails=[email], role=role, message=message)[0]
 
 
 @transaction.atomic

@@ -11,8 +11,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import notify
-from cohorts.models import Attendance, CalendarToken, Cohort, Membership, Session, new_feed_token
+from cohorts.models import (
+    MESSAGE_MAX,
+    Attendance,
+    CalendarToken,
+    Cohort,
+    Membership,
+    Session,
+    new_feed_token,
+)
 from cohorts.services.errors import CohortError
+from core.text import clean_input, clean_multiline
 
 SESSION_FIELDS = (
     "title",
@@ -80,6 +89,14 @@ def _check_open(cohort: Cohort) -> None:
         )
 
 
+def _check_message(text: str) -> str:
+    """A cancellation reason: mailed to members, so bounded like every other message."""
+    text = clean_multiline(text).strip()
+    if len(text) > MESSAGE_MAX:
+        raise CohortError(f"The message can be at most {MESSAGE_MAX} characters.")
+    return text
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise CohortError("Session times need a time zone.")
@@ -94,6 +111,7 @@ def session_create(*, cohort: Cohort, by: User, **fields: Any) -> Session:
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"not session fields: {sorted(unknown)}")
+    fields = clean_input(Session, fields, error=CohortError)
     _check_open(cohort)
     fields.setdefault("time_zone", cohort.time_zone)
     _check_times(fields["starts_at"], fields["ends_at"])
@@ -114,6 +132,7 @@ def session_update(*, session: Session, by: User, **fields: Any) -> Session:
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"not session fields: {sorted(unknown)}")
+    fields = clean_input(Session, fields, error=CohortError)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.is_cancelled:
         raise CohortError("A cancelled session cannot be edited.", code="conflict")
@@ -141,6 +160,7 @@ def session_update(*, session: Session, by: User, **fields: Any) -> Session:
 
 @transaction.atomic
 def session_cancel(*, session: Session, by: User, reason: str = "") -> Session:
+    reason = _check_message(reason)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.is_cancelled:
         return session

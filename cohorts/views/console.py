@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -143,15 +142,13 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             # All or nothing: one refused address sends no invitation at all, so the
             # facilitator can fix the list and send it again without duplicates.
-            with transaction.atomic():
-                for email in emails:
-                    services.invitation_create(
-                        cohort=cohort,
-                        by=request.user,
-                        email=email,
-                        role=form.cleaned_data["role"],
-                        message=form.cleaned_data["message"],
-                    )
+            services.invitations_create(
+                cohort=cohort,
+                by=request.user,
+                emails=emails,
+                role=form.cleaned_data["role"],
+                message=form.cleaned_data["message"],
+            )
         except CohortError as exc:
             form.add_error("emails", exc.message)
         else:
