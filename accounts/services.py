@@ -26,6 +26,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import PlatformRole
+from core.mail import one_line, quoted
 from core.realtime import publish_on_commit, user_group
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def _mail(*, user: User, subject: str, text: str, kinds: Iterable[str]) -> Email
         f"Choose what you get: {settings.SITE_URL}{reverse('accounts:notification_settings')}\n"
     )
     return EmailMessage(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        subject=one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
         body=text,
         to=[user.email],
         headers={
@@ -174,13 +175,17 @@ def notify(
     body: str = "",
     url: str = "",
     email: bool | None = None,
+    quoted_from: User | None = None,
 ) -> list[Notification]:
     """Tell ``users`` something in-app (pushed live after commit) and by e-mail as each
     person chose for ``kind`` (see :func:`email_deliveries`): at once, in the daily digest
     (``manage.py send_digests``), or not at all.
 
     Instant mail goes after the transaction commits, so nobody is told about a change that
-    was rolled back.
+    was rolled back; a mail that cannot be sent is logged and left for
+    :func:`instant_mails_retry`, never raised into the action that caused it. When ``body``
+    is what a person wrote (``quoted_from``), the e-mail frames it as theirs and makes no
+    link in it clickable.
     """
     people = list(users)
     deliveries = email_deliveries(user_ids=[u.pk for u in people], kind=kind, email=email)
@@ -215,16 +220,65 @@ def notify(
         (note, u) for note, u in zip(notes, people, strict=True) if note.delivery == "instant"
     ]
     if instant:
+        text = _mail_text(body, url, quoted_from.display_name if quoted_from else None)
 
         def send() -> None:
-            absolute = _absolute(url)
-            text = f"{body}\n\n{absolute}\n" if absolute else f"{body}\n"
             for note, person in instant:
-                _mail(user=person, subject=title, text=text, kinds=[kind]).send()
-                Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+                _send_instant(note, person, text)
 
-        transaction.on_commit(send)
+        transaction.on_commit(send, robust=True)
     return notes
+
+
+def _mail_text(body: str, url: str, author: str | None) -> str:
+    if body and author is not None:
+        body = quoted(author, body)
+    absolute = _absolute(url)
+    return f"{body}\n\n{absolute}\n" if absolute else f"{body}\n"
+
+
+def _send_instant(note: Notification, person: User, text: str) -> bool:
+    try:
+        _mail(user=person, subject=note.title, text=text, kinds=[note.kind]).send()
+    except Exception:
+        logger.exception("instant mail for notification %s failed; it will be retried", note.pk)
+        return False
+    Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+    return True
+
+
+INSTANT_RETRY_WINDOW = timedelta(days=1)
+INSTANT_RETRY_AFTER = timedelta(minutes=5)
+
+
+def instant_mails_retry(*, now: datetime | None = None) -> tuple[int, int]:
+    """Send again the instant e-mails that failed (a mail server down, a refused
+    address) in the last day, to people who still want them. Returns (sent, failed).
+
+    A retried mail carries the notification's title and link; the words of the original
+    body stay in the in-app notification."""
+    now = now or timezone.now()
+    pending = (
+        Notification.objects.filter(
+            delivery=Delivery.INSTANT,
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            created_at__gte=now - INSTANT_RETRY_WINDOW,
+            created_at__lte=now - INSTANT_RETRY_AFTER,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+    sent = failed = 0
+    for note in pending:
+        text = _mail_text("", note.url, None)
+        text = f"{note.title}\n\nThe details are in your notifications.\n\n{text.lstrip()}"
+        if _send_instant(note, note.user, text):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
 
 
 DIGEST_MAX_AGE = timedelta(days=7)

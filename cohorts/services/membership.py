@@ -45,6 +45,15 @@ def _text(model: type[Membership] | type[Invitation], field: str, value: str) ->
     return clean_input(model, {field: value}, error=CohortError)[field].strip()
 
 
+def _author_of(message: str, by: User) -> User | None:
+    """Who wrote a decision's message, when there is one: it is mailed framed as theirs and
+    counts against their daily e-mail allowance."""
+    if not message:
+        return None
+    outbound_mail_take(by=by, count=1)
+    return by
+
+
 def _lock(cohort: Cohort) -> Cohort:
     return Cohort.objects.select_for_update().get(pk=cohort.pk)
 
@@ -165,6 +174,7 @@ def membership_join(*, cohort: Cohort, user: User, message: str = "") -> Members
         title=f"{user.display_name} asks to join “{cohort.title}”",
         body=membership.request_message,
         url=reverse("cohorts:console", args=[cohort.slug]),
+        quoted_from=user,
     )
     return membership
 
@@ -197,6 +207,7 @@ def membership_accept(*, membership: Membership, by: User, message: str = "") ->
         body=body,
         url=cohort.get_absolute_url(),
         email=True,
+        quoted_from=_author_of(membership.decision_message, by),
     )
     return membership
 
@@ -219,6 +230,7 @@ def membership_decline(*, membership: Membership, by: User, message: str = "") -
         body=membership.decision_message or "The facilitators could not offer you a place.",
         url=reverse("cohorts:directory"),
         email=True,
+        quoted_from=_author_of(membership.decision_message, by),
     )
     return membership
 
@@ -276,6 +288,7 @@ def membership_remove(*, membership: Membership, by: User, message: str = "") ->
         body=membership.decision_message or "A facilitator removed you from the cohort.",
         url=reverse("cohorts:directory"),
         email=True,
+        quoted_from=_author_of(membership.decision_message, by),
     )
     if was_seated:
         _promote_waitlist(cohort)

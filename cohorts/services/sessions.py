@@ -174,6 +174,7 @@ def session_cancel(*, session: Session, by: User, reason: str = "") -> Session:
         body=reason,
         url=session.get_absolute_url(),
         email=True,
+        quoted_from=by if reason else None,
     )
     return session
 
