@@ -9,3 +9,8 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The largest value a BigAutoField (and any id a client sends) can hold; input past it is
+# refused as invalid rather than looked up.
+ID_MAX = 2**63 - 1

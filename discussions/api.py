@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from cohorts import permissions as cohort_permissions
 from cohorts.api import PersonSerializer
 from cohorts.models import Cohort, LearningGoal, Session
+from core.models import ID_MAX
 from discussions import permissions, services
 from discussions.models import Post, Reaction, ReadState, Thread
 from discussions.services import DiscussionError, StaleVersion
@@ -207,8 +208,10 @@ class ThreadSerializer(serializers.ModelSerializer):
 class ThreadCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20000, help_text="The first post, in Markdown.")
-    session = serializers.IntegerField(required=False, allow_null=True)
-    goal = serializers.IntegerField(required=False, allow_null=True)
+    session = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX
+    )
+    goal = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
     announcement = serializers.BooleanField(required=False, default=False)
     client_id = serializers.UUIDField(required=False, allow_null=True)
 
@@ -221,12 +224,16 @@ class PostCreateSerializer(serializers.Serializer):
         help_text="Makes the request idempotent: the same client_id from the same author "
         "creates one post and answers it again (200) on a repeat.",
     )
-    reply_to = serializers.IntegerField(required=False, allow_null=True)
+    reply_to = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX
+    )
 
 
 class PostEditSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000)
-    version = serializers.IntegerField(min_value=1, help_text="The version the edit started from.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The version the edit started from."
+    )
 
 
 StaleVersionSerializer = inline_serializer(
@@ -342,7 +349,11 @@ class ThreadPostsView(generics.GenericAPIView):
             try:
                 after_id = int(after)
             except ValueError:
-                raise serializers.ValidationError({"after": "A post id (an integer)."}) from None
+                after_id = -1
+            if not 0 <= after_id <= ID_MAX:
+                raise serializers.ValidationError(
+                    {"after": "A post id: a whole number from 0 up."}
+                ) from None
             posts = posts.filter(pk__gt=after_id)
         return posts
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from cohorts.models import Cohort, LearningGoal, Session
+from core.models import ID_MAX
 
 BODY_HELP = "Markdown works: **bold**, _italic_, lists, links, > quotes. Type @ to mention someone."
 
@@ -25,7 +26,9 @@ class PostForm(forms.Form):
     body = body_field("Your reply")
     # Generated per render so a resubmitted (or retried) form never posts twice.
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    reply_to = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=ID_MAX
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
@@ -68,4 +71,4 @@ class ThreadForm(forms.Form):
 
 class EditForm(forms.Form):
     body = body_field("Text")
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

@@ -1,0 +1,56 @@
+"""Numbers a client sends are range-checked: a clear 400 with a JSON body, never a 500 and
+never a stored out-of-range value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.models import User
+from discussions.models import Post, Thread
+
+pytestmark = pytest.mark.django_db
+
+HUGE = 10**30
+
+
+@pytest.mark.parametrize("after", [str(HUGE), "-5", "seven"])
+def test_catch_up_refuses_an_after_out_of_range(
+    api: Any, member: User, thread: Thread, after: str
+) -> None:
+    response = api(member).get(f"/api/v1/threads/{thread.pk}/posts/", {"after": after})
+    assert response.status_code == 400
+    assert "after" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("field", ["reply_to"])
+def test_new_post_refuses_a_huge_reply_to(
+    api: Any, member: User, thread: Thread, field: str
+) -> None:
+    before = Post.objects.count()
+    response = api(member).post(
+        f"/api/v1/threads/{thread.pk}/posts/", {"body": "Hello", field: HUGE}, format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert Post.objects.count() == before
+
+
+def test_new_thread_refuses_huge_session_and_goal_ids(
+    api: Any, member: User, thread: Thread
+) -> None:
+    url = f"/api/v1/cohorts/{thread.cohort.slug}/threads/"
+    for field in ("session", "goal"):
+        response = api(member).post(url, {"title": "T", "body": "B", field: HUGE}, format="json")
+        assert response.status_code == 400
+        assert field in response.json()["errors"]
+
+
+def test_edit_refuses_a_huge_version(api: Any, member: User, thread: Thread) -> None:
+    post = thread.posts.first()
+    response = api(member).patch(
+        f"/api/v1/posts/{post.pk}/", {"body": "Changed", "version": HUGE}, format="json"
+    )
+    assert response.status_code == 400
+    assert "version" in response.json()["errors"]
