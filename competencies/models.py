@@ -7,13 +7,14 @@ from django.db import models
 from django.urls import reverse
 
 from core.models import TimeStampedModel
+from core.text import BoundedTextField, LineField
 
 
 class Framework(TimeStampedModel):
     slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    version = models.CharField(max_length=40, blank=True)
+    name = LineField(max_length=200)
+    description = BoundedTextField(blank=True, max_length=10_000)
+    version = LineField(max_length=40, blank=True)
     levels = models.JSONField(
         default=list, blank=True, help_text="Self-assessment rating levels, lowest first."
     )
@@ -43,8 +44,8 @@ class Area(TimeStampedModel):
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="areas")
     slug = models.SlugField(max_length=64)
-    name = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    name = LineField(max_length=200)
+    summary = BoundedTextField(blank=True, max_length=4000)
     submission = models.JSONField(
         default=list, blank=True, help_text="What an application in this area contains."
     )
@@ -73,9 +74,9 @@ class Competency(TimeStampedModel):
     # Denormalised from the area so a code is unique within its framework.
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="competencies")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="competencies")
-    code = models.CharField(max_length=32)
+    code = LineField(max_length=32)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=300)
+    title = LineField(max_length=300)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -101,8 +102,8 @@ class FramingQuestion(TimeStampedModel):
         Framework, on_delete=models.CASCADE, related_name="framing_questions"
     )
     slug = models.SlugField(max_length=64)
-    title = models.CharField(max_length=200)
-    prompt = models.TextField()
+    title = LineField(max_length=200)
+    prompt = BoundedTextField(max_length=4000)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:

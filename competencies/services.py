@@ -16,6 +16,7 @@ from typing import Any
 from django.db import models, transaction
 
 from competencies.models import Area, Competency, Framework, FramingQuestion
+from core.text import clean_multiline, is_single_line
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 KINDS = tuple(Competency.Kind.values)
@@ -50,8 +51,16 @@ def _list(value: Any, path: str, *, required: bool = False) -> list[Any]:
 
 
 def _text(
-    obj: dict[str, Any], key: str, path: str, *, max_length: int, required: bool = True
+    obj: dict[str, Any],
+    key: str,
+    path: str,
+    *,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = False,
 ) -> str:
+    """A text of the document: one line unless ``multiline`` (then line breaks are kept
+    and other control characters dropped), at most ``max_length`` characters."""
     value = obj.get(key)
     where = f"{path}.{key}"
     if value is None:
@@ -60,7 +69,9 @@ def _text(
         return ""
     if not isinstance(value, str):
         raise FrameworkFormatError(where, "must be a string")
-    value = value.strip()
+    value = clean_multiline(value).strip() if multiline else value.strip()
+    if not multiline and not is_single_line(value):
+        raise FrameworkFormatError(where, "must be a single line (no line breaks or tabs)")
     if required and not value:
         raise FrameworkFormatError(where, "must not be blank")
     if len(value) > max_length:
@@ -132,7 +143,9 @@ def parse_framework(document: Any) -> FrameworkSpec:
     spec = FrameworkSpec(
         slug=_slug(fw, "slug", "framework"),
         name=_text(fw, "name", "framework", max_length=200),
-        description=_text(fw, "description", "framework", max_length=10_000, required=False),
+        description=_text(
+            fw, "description", "framework", max_length=10_000, required=False, multiline=True
+        ),
         version=_text(fw, "version", "framework", max_length=40, required=False),
         levels=_strings(fw.get("levels"), "framework.levels"),
         areas=[],
@@ -150,7 +163,7 @@ def parse_framework(document: Any) -> FrameworkSpec:
             QuestionSpec(
                 slug=slug,
                 title=_text(q, "title", path, max_length=200),
-                prompt=_text(q, "prompt", path, max_length=4000),
+                prompt=_text(q, "prompt", path, max_length=4000, multiline=True),
                 order=qi,
             )
         )
@@ -166,7 +179,7 @@ def parse_framework(document: Any) -> FrameworkSpec:
         area = AreaSpec(
             slug=slug,
             name=_text(a, "name", path, max_length=200),
-            summary=_text(a, "summary", path, max_length=4000, required=False),
+            summary=_text(a, "summary", path, max_length=4000, required=False, multiline=True),
             submission=_strings(a.get("submission"), f"{path}.submission"),
             order=ai,
         )

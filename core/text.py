@@ -32,9 +32,14 @@ def _is_control(char: str) -> bool:
     return char in _LINE_BREAKERS or unicodedata.category(char) == "Cc"
 
 
+def is_single_line(value: str) -> bool:
+    """True when ``value`` has no line break, tab or other control character."""
+    return not any(_is_control(c) for c in value)
+
+
 def validate_single_line(value: Any) -> None:
     """Refuse line breaks, tabs and every other control character."""
-    if isinstance(value, str) and any(_is_control(c) for c in value):
+    if isinstance(value, str) and not is_single_line(value):
         raise ValidationError(
             "This must be a single line: remove line breaks, tabs and control characters.",
             code="single_line",

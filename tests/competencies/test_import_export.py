@@ -133,6 +133,10 @@ BROKEN = [
         "framework.framing_questions[0].prompt: must be a string",
     ),
     (lambda d: d["framework"].update(levels="low,high"), "framework.levels: must be a list"),
+    (
+        lambda d: d["framework"]["areas"][0]["competencies"][0].update(title="Two\nlines"),
+        "framework.areas[0].competencies[0].title: must be a single line",
+    ),
 ]
 
 
