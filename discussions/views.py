@@ -430,16 +430,17 @@ def first_unread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_GET
 def mentions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Cohort members' @handles for autocomplete (``?q=`` filters by prefix)."""
+    """Cohort members' @handles (unique, each person's own) for autocomplete; ``?q=``
+    filters by the start of the handle or of the name."""
     thread = selectors.thread_or_404(request.user, slug, pk)
     if not permissions.can_post(request.user, thread):
         raise Http404("No such page.")
     query = request.GET.get("q", "").strip().lower().lstrip("@")
     people = [
-        {"handle": handle, "name": person.display_name, "id": person.pk}
+        {"handle": person.handle, "name": person.display_name, "id": person.pk}
         for handle, person in cohort_handles(thread).items()
         if person.pk != request.user.pk
         and (not query or handle.startswith(query) or person.display_name.lower().startswith(query))
     ]
-    people.sort(key=lambda p: p["handle"])
+    people.sort(key=lambda p: p["handle"].lower())
     return JsonResponse({"results": people[:20]})
