@@ -95,10 +95,27 @@ def _render_image(
     if is_upload_url(src):
         return self.image(tokens, idx, options, env)
     alt = self.renderInlineAsText(token.children or [], options, env)
-    in_link = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx]) > 0
-    if not in_link and is_outside_https_url(src):
+    if not env.get(_IN_LINK) and is_outside_https_url(src):
         return f'<a href="{escapeHtml(src)}">{escapeHtml(alt or src)}</a>'
     return escapeHtml(alt)
+
+
+# How many links the renderer is inside (an image there must not become a nested link).
+_IN_LINK = "commonplace_in_link"
+
+
+def _render_link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env[_IN_LINK] = env.get(_IN_LINK, 0) + 1
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_link_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env[_IN_LINK] = max(0, env.get(_IN_LINK, 0) - 1)
+    return self.renderToken(tokens, idx, options, env)
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +124,8 @@ def _parser() -> MarkdownIt:
         ["table", "strikethrough"]
     )
     parser.add_render_rule("image", _render_image)
+    parser.add_render_rule("link_open", _render_link_open)
+    parser.add_render_rule("link_close", _render_link_close)
     return parser
 
 

@@ -572,14 +572,14 @@ function setupMentions(form, textarea) {
 
   async function update() {
     const caret = textarea.selectionStart;
-    const match = /(^|[^\w@/])@([a-z0-9-]{0,62})$/i.exec(textarea.value.slice(0, caret));
+    const match = /(^|[^\w@/])@([a-z0-9_-]{0,62})$/i.exec(textarea.value.slice(0, caret));
     if (!match) {
       close();
       return;
     }
     const query = match[2].toLowerCase();
     const found = (await load())
-      .filter((p) => p.handle.startsWith(query) || p.name.toLowerCase().startsWith(query))
+      .filter((p) => p.handle.toLowerCase().startsWith(query) || p.name.toLowerCase().startsWith(query))
       .slice(0, 8);
     if (!found.length) {
       close();

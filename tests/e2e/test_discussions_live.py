@@ -311,6 +311,35 @@ class TestLiveThread(ThreadPageCase):
             deadline -= 1
         assert pointer() == newest
 
+    def test_the_mention_list_offers_each_persons_own_handle(self) -> None:
+        from discussions.models import Mention
+
+        world = build_thread(self)
+
+        def add_twin() -> Any:
+            twin = self.make_user("aa-twin@example.org", name="Ben Reader")
+            seat(world["cohort"], twin, world["fay"])
+            return twin
+
+        twin = off_the_loop(add_twin)
+        ana = self.open_thread("ana@example.org", world)
+        box = field(ana, "Your reply")
+        box.click()
+        box.press_sequentially("Over to @ben")
+        options = ana.locator("#mention-list [role=option]")
+        expect(options).to_have_count(2)
+        expect(options.nth(0)).to_contain_text("@ben-reader")
+        expect(options.nth(1)).to_contain_text("@ben-reader-2")
+        box.press("ArrowDown")
+        box.press("Enter")
+        expect(box).to_have_value("Over to @ben-reader-2 ")
+        ana.get_by_role("button", name="Post reply").click()
+        expect(ana.locator("#composer-status")).to_have_text("Posted.")
+        post = world["thread"].posts.order_by("-pk").first()
+        assert list(Mention.objects.filter(post=post).values_list("user_id", flat=True)) == [
+            twin.pk
+        ]
+
 
 class TestThreadWithoutJavaScript(ThreadPageCase):
     def test_posting_a_quote_reply_through_the_plain_form(self) -> None:
