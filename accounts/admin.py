@@ -32,6 +32,7 @@ class UserAdmin(BaseUserAdmin):
             {
                 "fields": (
                     "name",
+                    "handle",
                     "pronouns",
                     "institution",
                     "position",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -7,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.handles import TAKEN as HANDLE_TAKEN
+from accounts.handles import validate_handle
 from accounts.models import PROFILE_FIELDS, User, time_zone_names
 from accounts.roles import PlatformRole
 
@@ -26,6 +29,16 @@ class MeSerializer(serializers.ModelSerializer):
     def validate_time_zone(self, value: str) -> str:
         if value not in time_zone_names():
             raise serializers.ValidationError(f"“{value}” is not a known time zone.")
+        return value
+
+    def validate_handle(self, value: str) -> str:
+        value = value.strip().lstrip("@")
+        try:
+            validate_handle(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        if self.instance is not None and self.instance.handle_taken(value):
+            raise serializers.ValidationError(HANDLE_TAKEN)
         return value
 
     def validate_name(self, value: str) -> str:

@@ -5,6 +5,9 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 
+from accounts.handles import MAX_LENGTH as HANDLE_MAX_LENGTH
+from accounts.handles import TAKEN as HANDLE_TAKEN
+from accounts.handles import validate_handle
 from accounts.models import PROFILE_FIELDS, User, time_zone_names
 
 
@@ -30,11 +33,24 @@ class SignupExtraForm(forms.Form):
     def signup(self, request: HttpRequest, user: User) -> None:
         user.name = self.cleaned_data["name"].strip()
         user.time_zone = self.cleaned_data["time_zone"]
+        # allauth saved the account before its name was known: the handle it got came from
+        # the e-mail address. Still at creation, take one from the name instead.
+        user.handle = ""
         user.save(update_fields=["name", "time_zone"])
 
 
 class ProfileForm(forms.ModelForm):
     time_zone = _time_zone_field()
+    handle = forms.CharField(
+        max_length=HANDLE_MAX_LENGTH,
+        required=False,
+        label="Handle",
+        help_text=(
+            "What people type after @ to mention you: 3 to 30 letters, digits, “-” or “_”. "
+            "Yours alone, whatever your name; left empty, you keep the one you have."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     class Meta:
         model = User
@@ -47,6 +63,13 @@ class ProfileForm(forms.ModelForm):
             "identities": forms.Textarea(attrs={"rows": 4}),
         }
         labels = {"identities": "In your own words"}
+
+    def clean_handle(self) -> str:
+        handle = self.cleaned_data["handle"].strip().lstrip("@") or self.instance.handle
+        validate_handle(handle)
+        if self.instance.handle_taken(handle):
+            raise forms.ValidationError(HANDLE_TAKEN)
+        return handle
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

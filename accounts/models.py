@@ -6,10 +6,14 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+from accounts.handles import MAX_LENGTH as HANDLE_MAX_LENGTH
+from accounts.handles import PREFIX, first_free, handle_base, validate_handle
+from accounts.handles import TAKEN as HANDLE_TAKEN
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +30,7 @@ def validate_time_zone(value: str) -> None:
 # order the profile form shows them.
 PROFILE_FIELDS = (
     "name",
+    "handle",
     "pronouns",
     "institution",
     "position",
@@ -66,6 +71,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("email address", max_length=254, unique=True)
     name = models.CharField(max_length=150, blank=True, help_text="How you'd like to be named.")
+    handle = models.CharField(
+        max_length=HANDLE_MAX_LENGTH,
+        validators=[validate_handle],
+        help_text=(
+            "What people type after @ to mention you: 3 to 30 letters, digits, “-” or “_”. "
+            "Yours alone; changing your name does not change it."
+        ),
+    )
     pronouns = models.CharField(max_length=50, blank=True, help_text="For example: she/her.")
     institution = models.CharField(max_length=200, blank=True)
     position = models.CharField(max_length=200, blank=True, help_text="Your role or title.")
@@ -106,6 +119,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("handle"),
+                name="accounts_user_handle_ci_unique",
+                violation_error_message=HANDLE_TAKEN,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,6 +132,43 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new account (or one saved with its handle cleared) gets a free handle from its
+        name; if someone takes that one at the same moment, the next is tried."""
+        if self.handle:
+            super().save(*args, **kwargs)
+            return
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "handle"}
+        for attempt in range(5):
+            self.handle = self.free_handle()
+            try:
+                with transaction.atomic(using=kwargs.get("using")):
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                lost_the_race = self.handle_taken(self.handle)
+                self.handle = ""
+                if not lost_the_race or attempt == 4:
+                    raise
+
+    def handle_taken(self, handle: str) -> bool:
+        """Whether someone else has ``handle`` (in any case)."""
+        return type(self).objects.filter(handle__iexact=handle).exclude(pk=self.pk).exists()
+
+    def free_handle(self) -> str:
+        """The first free handle for this person's name (or e-mail's local part)."""
+        base = handle_base(self.name, self.email)
+        prefix = base[:PREFIX].rstrip("-_")
+        taken = {
+            h.lower()
+            for h in type(self)
+            .objects.filter(handle__istartswith=prefix)
+            .exclude(pk=self.pk)
+            .values_list("handle", flat=True)
+        }
+        return first_free(base, taken)
 
     @property
     def display_name(self) -> str:

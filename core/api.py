@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+NOT_FOUND_BODY = {"detail": "Not found.", "code": "not_found"}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error answers JSON with ``detail`` and a machine-readable ``code``.
 
     Validation errors keep DRF's per-field messages under ``errors`` so a client can show
-    each next to its field.
+    each next to its field. Every 404 has one body, whatever the failed lookup said, so a
+    missing object and one the caller may not see cannot be told apart.
     """
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, Http404 | NotFound):
+        response.data = dict(NOT_FOUND_BODY)
+        return response
     data = response.data
     code = getattr(exc, "default_code", "error")
     if isinstance(data, dict) and set(data) == {"detail"}:
@@ -30,7 +37,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return JsonResponse(dict(NOT_FOUND_BODY), status=404)
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:

@@ -1,6 +1,15 @@
 from collections.abc import Callable
+from dataclasses import asdict
 
-from django.http import HttpRequest, HttpResponse
+from csp.constants import HEADER
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve
+
+from core.views import not_found
 
 
 class SecurityHeadersMiddleware:
@@ -16,3 +25,49 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class NotFoundPageMiddleware:
+    """Every 404 is the site's own page, with DEBUG on too.
+
+    With DEBUG on, Django answers an unknown URL or an ``Http404`` with its technical page,
+    which names the exception's message ("No Cohort matches the given query" for a made-up
+    slug, "No such page." for a hidden one) and so tells an outsider which hidden things
+    exist. Here both go to ``handler404`` (``core.views.not_found``) as they do in
+    production, and the answer passes back through the other middleware (CSP included).
+    Sits last in ``MIDDLEWARE`` so the request has its user and messages, as a view's has.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as exc:
+                return not_found(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return not_found(request, exception)
+        return None
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp, except that a 404 keeps the policy with DEBUG on.
+
+    django-csp leaves 404 and 500 answers without the header in debug, for Django's
+    technical pages and their inline styles; with :class:`NotFoundPageMiddleware` a 404 is
+    always the site's own page, so it gets the same policy as every other page."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if settings.DEBUG and response.status_code == 404 and HEADER not in response:
+            parts = self.get_policy_parts(request=request, response=response)
+            policy = build_policy(**asdict(parts))
+            if policy:
+                response[HEADER] = policy
+        return super().process_response(request, response)

@@ -142,8 +142,14 @@ class Reaction(models.Model):
 
 
 class Mention(models.Model):
+    """Who an @handle in a post was resolved to when it was written. It stays theirs: an
+    edit of the post resolves the same handle to the same person, even if the handle has
+    changed hands since."""
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The handle as it was typed, lower case ("" for mentions made before this was kept).
+    handle = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [

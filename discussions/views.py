@@ -4,6 +4,7 @@ viewer may not see is a 404; service refusals are shown, keeping what the person
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -150,6 +151,8 @@ def _thread_context(
         "last_post_id": posts[-1].pk if posts else 0,
         "first_unread": first_unread,
         "first_unread_elsewhere": first_unread_id if first_unread is None else None,
+        # Something up to the last post on this page is unread: marking it read helps.
+        "page_unread": bool(first_unread_id and posts and first_unread_id <= posts[-1].pk),
         "page": page,
         "pages": pages,
         "page_range": _page_window(page, pages),
@@ -187,11 +190,9 @@ def _int(value: Any) -> int | None:
 @require_GET
 def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = selectors.thread_or_404(request.user, slug, pk)
-    context = _thread_context(request, thread)
-    # Opening the page reads it; the "first unread" anchor was computed before this.
-    if context["last_post_id"]:
-        services.thread_mark_read(thread=thread, user=request.user, up_to=context["last_post_id"])
-    return render(request, "discussions/thread.html", context)
+    # Opening the page reads nothing (an image or a prefetch can make a browser GET it):
+    # thread.js, or the "Mark as read" button, posts to thread_read.
+    return render(request, "discussions/thread.html", _thread_context(request, thread))
 
 
 @require_POST
@@ -394,10 +395,26 @@ def thread_follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(_thread_url(thread))
 
 
+_POST_ID_RE = re.compile(r"[1-9][0-9]*")
+
+
 @require_POST
 def thread_read(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark the thread read up to ``up_to`` (a post id; past the last post means up to the
+    last post), or all of it when ``up_to`` is not sent. Reading is only ever this POST,
+    from thread.js or the page's "Mark as read" button: never a side effect of a GET."""
     thread = selectors.thread_or_404(request.user, slug, pk)
-    up_to = _int(request.POST.get("up_to"))
+    raw = request.POST.get("up_to")
+    up_to = None
+    if raw is not None:
+        if not _POST_ID_RE.fullmatch(raw):
+            detail = "up_to must be a post id (a positive whole number)."
+            if wants_json(request):
+                return JsonResponse({"code": "invalid", "detail": detail}, status=400)
+            return render(request, "400.html", {"detail": detail}, status=400)
+        # Past the last post (however many digits) is up to the last post.
+        last = thread.last_post_id or 0
+        up_to = last if len(raw) > len(str(last)) else min(int(raw), last)
     pointer = services.thread_mark_read(thread=thread, user=request.user, up_to=up_to)
     if wants_json(request):
         return JsonResponse({"last_read_post_id": pointer})
@@ -413,16 +430,17 @@ def first_unread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_GET
 def mentions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Cohort members' @handles for autocomplete (``?q=`` filters by prefix)."""
+    """Cohort members' @handles (unique, each person's own) for autocomplete; ``?q=``
+    filters by the start of the handle or of the name."""
     thread = selectors.thread_or_404(request.user, slug, pk)
     if not permissions.can_post(request.user, thread):
         raise Http404("No such page.")
     query = request.GET.get("q", "").strip().lower().lstrip("@")
     people = [
-        {"handle": handle, "name": person.display_name, "id": person.pk}
+        {"handle": person.handle, "name": person.display_name, "id": person.pk}
         for handle, person in cohort_handles(thread).items()
         if person.pk != request.user.pk
         and (not query or handle.startswith(query) or person.display_name.lower().startswith(query))
     ]
-    people.sort(key=lambda p: p["handle"])
+    people.sort(key=lambda p: p["handle"].lower())
     return JsonResponse({"results": people[:20]})

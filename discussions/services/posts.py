@@ -10,7 +10,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.services import notify
@@ -20,7 +19,7 @@ from core.realtime import publish_on_commit, thread_group
 from discussions.events import post_payload
 from discussions.models import Mention, Post, PostRevision, Reaction, Thread, ThreadSubscription
 
-MENTION_RE = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9-]{0,62})", re.IGNORECASE)
+MENTION_RE = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9_-]{0,62})", re.IGNORECASE)
 RESTORE_DAYS = 30
 
 
@@ -43,21 +42,17 @@ class StaleVersion(DiscussionError):
 
 
 def mention_handle(user: User) -> str:
-    """The name people type after @: the display name, slugified."""
-    return slugify(user.display_name) or f"member-{user.pk}"
+    """The name people type after @: the person's own handle, unique and stable (a display
+    name can be copied; a handle cannot)."""
+    return user.handle
 
 
 def cohort_handles(thread: Thread) -> dict[str, User]:
+    """The cohort's seated people by handle, in lower case (mentions ignore case)."""
     people = User.objects.filter(
         memberships__cohort_id=thread.cohort_id, memberships__status__in=Membership.SEATED
     )
-    handles: dict[str, User] = {}
-    for person in people:
-        handle = mention_handle(person)
-        if handle in handles:
-            handle = f"{handle}-{person.pk}"
-        handles[handle] = person
-    return handles
+    return {person.handle.lower(): person for person in people}
 
 
 # A tag of sanitised HTML (attribute values may hold ">" when quoted).
@@ -67,19 +62,21 @@ _TAG_NAME_RE = re.compile(r"</?([a-zA-Z0-9]+)")
 _NO_MENTIONS_IN = {"code", "pre", "a"}
 
 
-def _render(body: str, handles: dict[str, User]) -> tuple[str, list[User]]:
+def _render(body: str, handles: dict[str, User]) -> tuple[str, dict[str, User]]:
     """Markdown to safe HTML, with @handles of cohort members linked to their profiles.
+    Returns the HTML and who was mentioned, by the handle used (lower case).
 
     Mentions are found in the rendered HTML's text, outside code and links, so every kind
     of code (spans with any number of backticks, ``` and ~~~ fences, indented blocks)
     keeps them literal, exactly as the Markdown parser decides what is code."""
-    mentioned: dict[int, User] = {}
+    mentioned: dict[str, User] = {}
 
     def link(match: re.Match[str]) -> str:
-        person = handles.get(match.group(1).lower())
+        handle = match.group(1).lower()
+        person = handles.get(handle)
         if person is None:
             return match.group(0)
-        mentioned[person.pk] = person
+        mentioned.setdefault(handle, person)
         return f'<a href="/people/{person.pk}/">@{match.group(1)}</a>'
 
     html = str(render_markdown(body))
@@ -93,7 +90,16 @@ def _render(body: str, handles: dict[str, User]) -> tuple[str, list[User]]:
             out.append(part)
         else:
             out.append(part if literal else MENTION_RE.sub(link, part))
-    return sanitize_html("".join(out)), list(mentioned.values())
+    return sanitize_html("".join(out)), mentioned
+
+
+def _mention_rows(post: Post, mentioned: dict[str, User], known: set[int]) -> list[Mention]:
+    """One row per person (the first handle they were mentioned by), skipping ``known``."""
+    rows: dict[int, Mention] = {}
+    for handle, person in mentioned.items():
+        if person.pk not in known and person.pk not in rows:
+            rows[person.pk] = Mention(post=post, user=person, handle=handle)
+    return list(rows.values())
 
 
 def _check_can_write(thread: Thread, author: User) -> None:
@@ -190,7 +196,7 @@ def post_create(
     except IntegrityError:
         # The same client_id arrived twice at once: the other request made the post.
         return Post.objects.get(author=author, client_id=client_id), False
-    Mention.objects.bulk_create([Mention(post=post, user=u) for u in mentioned])
+    Mention.objects.bulk_create(_mention_rows(post, mentioned, set()))
     Thread.objects.filter(pk=thread.pk).update(
         post_count=F("post_count") + 1,
         last_post=post,
@@ -205,7 +211,7 @@ def post_create(
     thread_mark_read(thread=thread, user=author, up_to=post.pk)
     post.thread = thread
     if notify_people:
-        _notify_new_post(post, mentioned)
+        _notify_new_post(post, list({u.pk: u for u in mentioned.values()}.values()))
     publish_on_commit(thread_group(thread.pk), {"type": "post.created", "post": post_payload(post)})
     return post, True
 
@@ -231,16 +237,16 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
     if body == post.body:
         return post
     PostRevision.objects.create(post=post, version=post.version, body=post.body, edited_by=by)
-    post.body_html, mentioned = _render(body, cohort_handles(post.thread))
+    # A handle already mentioned in this post stays with the person it meant then, even if
+    # it has changed hands since; any other handle is resolved as it stands now.
+    made = {m.handle: m.user for m in post.mentions.select_related("user") if m.handle}
+    post.body_html, mentioned = _render(body, {**cohort_handles(post.thread), **made})
     post.body = body
     post.version += 1
     post.edited_at = timezone.now()
     post.save(update_fields=["body", "body_html", "version", "edited_at"])
     known = set(post.mentions.values_list("user_id", flat=True))
-    Mention.objects.bulk_create(
-        [Mention(post=post, user=u) for u in mentioned if u.pk not in known],
-        ignore_conflicts=True,
-    )
+    Mention.objects.bulk_create(_mention_rows(post, mentioned, known), ignore_conflicts=True)
     publish_on_commit(
         thread_group(post.thread_id), {"type": "post.updated", "post": post_payload(post)}
     )

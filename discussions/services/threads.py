@@ -107,8 +107,16 @@ def thread_subscribe(*, thread: Thread, user: User, level: str | None) -> None:
 
 
 def thread_mark_read(*, thread: Thread, user: User, up_to: int | None = None) -> int:
-    """Move the person's read pointer forward (never back). Returns the pointer."""
-    target = up_to if up_to is not None else (thread.last_post_id or 0)
+    """Move the person's read pointer forward (never back), at most to the thread's last
+    post (``None``: to the last post). Returns the pointer."""
+    if up_to is not None and up_to < 0:
+        raise DiscussionError("A read position is a post id, never below zero.")
+    last = thread.last_post_id or 0
+    if up_to is not None and up_to > last:
+        # ``thread`` may predate a post just added: ask the database before clamping.
+        last = Thread.objects.filter(pk=thread.pk).values_list("last_post_id", flat=True).get()
+        last = last or 0
+    target = last if up_to is None else min(up_to, last)
     state, _ = ReadState.objects.get_or_create(user=user, thread=thread)
     if target > state.last_read_post_id:
         ReadState.objects.filter(pk=state.pk, last_read_post_id__lt=target).update(

@@ -221,27 +221,42 @@ if (list) {
     }
   }
 
-  // --- Marking read as posts arrive (only while the page is being looked at) ------------------
+  // --- Marking read: once the page is shown, and as posts arrive while it is looked at -------
+  // Opening the page reads nothing on the server (a GET must not change state); this POST
+  // does, as the page's "Mark as read" button does without JavaScript.
 
+  const markReadForm = document.getElementById("mark-read");
   let readTimer = null;
-  let readUpTo = 0;
-  function scheduleRead() {
-    if (document.visibilityState !== "visible" || readTimer) return;
-    readTimer = setTimeout(() => {
-      readTimer = null;
-      if (lastSeenId <= readUpTo) return;
-      readUpTo = lastSeenId;
-      const data = new FormData();
-      data.append("up_to", String(lastSeenId));
-      fetch(`${threadUrl}read/`, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-      }).catch(() => {});
-    }, READ_EVERY_MS);
+  let readUpTo = list.dataset.unread === "1" ? 0 : lastSeenId;
+
+  function sendRead() {
+    readTimer = null;
+    if (document.visibilityState !== "visible" || lastSeenId <= readUpTo) return;
+    const upTo = lastSeenId;
+    readUpTo = upTo;
+    const data = new FormData();
+    data.append("up_to", String(upTo));
+    fetch(`${threadUrl}read/`, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    })
+      .then((response) => {
+        if (!response.ok) throw new Error(String(response.status));
+        if (markReadForm) markReadForm.remove();
+      })
+      .catch(() => {
+        if (readUpTo === upTo) readUpTo = 0; // try again with the next post or visit
+      });
   }
-  document.addEventListener("visibilitychange", scheduleRead);
+
+  function scheduleRead(delay = READ_EVERY_MS) {
+    if (document.visibilityState !== "visible" || readTimer) return;
+    readTimer = setTimeout(sendRead, delay);
+  }
+  document.addEventListener("visibilitychange", () => scheduleRead(0));
+  scheduleRead(0);
 
   // --- Typing and presence --------------------------------------------------------------------
 
@@ -557,14 +572,14 @@ function setupMentions(form, textarea) {
 
   async function update() {
     const caret = textarea.selectionStart;
-    const match = /(^|[^\w@/])@([a-z0-9-]{0,62})$/i.exec(textarea.value.slice(0, caret));
+    const match = /(^|[^\w@/])@([a-z0-9_-]{0,62})$/i.exec(textarea.value.slice(0, caret));
     if (!match) {
       close();
       return;
     }
     const query = match[2].toLowerCase();
     const found = (await load())
-      .filter((p) => p.handle.startsWith(query) || p.name.toLowerCase().startsWith(query))
+      .filter((p) => p.handle.toLowerCase().startsWith(query) || p.name.toLowerCase().startsWith(query))
       .slice(0, 8);
     if (!found.length) {
       close();

@@ -292,6 +292,22 @@ def test_demo_cohort_has_a_pinned_welcome_and_real_conversations(seeded: Cohort)
     assert "/people/" in Post.objects.filter(mentions__isnull=False).first().body_html
 
 
+def test_every_mention_in_the_demo_posts_reaches_its_person(seeded: Cohort) -> None:
+    import re
+
+    from accounts.models import User
+
+    for post in Post.objects.filter(thread__cohort=seeded, body__contains="@"):
+        typed = {h.lower() for h in re.findall(r"(?<![\w@/])@([\w-]*\w)", post.body)}
+        typed.discard("name")  # "Use @name to bring someone in": the syntax, not a person
+        made = dict(Mention.objects.filter(post=post).values_list("handle", "user__handle"))
+        assert set(made) == typed, post.body
+        assert all(made[h] == h for h in typed), made  # the person whose handle it is
+        for handle in typed:
+            person = User.objects.get(handle__iexact=handle)
+            assert f'href="/people/{person.pk}/"' in post.body_html
+
+
 def test_member_has_unread_posts_in_the_demo_cohort(seeded: Cohort) -> None:
     mei = fresh("member@example.org")
     pointers = dict(

@@ -379,6 +379,15 @@ def test_read_pointer_never_moves_back(thread: Thread, member: User, peer: User)
     assert ReadState.objects.get(thread=thread, user=peer).last_read_post_id == posts[2].pk
 
 
+def test_read_pointer_stops_at_the_last_post(thread: Thread, member: User, peer: User):
+    last, _ = post_create(thread=thread, author=member, body="the last one")
+    assert thread_mark_read(thread=thread, user=peer, up_to=2**62) == last.pk
+    assert thread_mark_read(thread=thread, user=peer, up_to=10**30) == last.pk
+    assert ReadState.objects.get(thread=thread, user=peer).last_read_post_id == last.pk
+    with pytest.raises(DiscussionError):
+        thread_mark_read(thread=thread, user=peer, up_to=-1)
+
+
 def test_posting_marks_the_authors_own_post_read(thread: Thread, peer: User):
     post, _ = post_create(thread=thread, author=peer, body="Mine")
     assert ReadState.objects.get(thread=thread, user=peer).last_read_post_id == post.pk

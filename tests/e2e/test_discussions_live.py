@@ -282,6 +282,64 @@ class TestLiveThread(ThreadPageCase):
         key = f"commonplace:draft:thread:{world['thread'].pk}"
         assert ben.evaluate("(key) => window.localStorage.getItem(key)", key) is None
 
+    def test_the_page_marks_read_once_shown_and_again_as_posts_arrive(self) -> None:
+        from discussions.models import ReadState
+
+        def pointer() -> int:
+            state = ReadState.objects.filter(user=world["ben"], thread=world["thread"]).first()
+            return state.last_read_post_id if state else 0
+
+        world = build_thread(self)
+        first = world["thread"].posts.get().pk
+        ben = self.open_thread("ben@example.org", world)
+        # The script posted the read position; the button it stands in for is gone.
+        expect(ben.locator("#mark-read")).to_have_count(0)
+        deadline = 50
+        while pointer() != first and deadline:
+            ben.wait_for_timeout(100)
+            deadline -= 1
+        assert pointer() == first
+
+        ana = self.open_thread("ana@example.org", world)
+        text = "A new post, read by Ben as it arrives."
+        self.write_and_post(ana, text)
+        expect(self.post(ben, text)).to_have_count(1)
+        newest = world["thread"].posts.order_by("-pk").first().pk
+        deadline = 80
+        while pointer() != newest and deadline:
+            ben.wait_for_timeout(100)
+            deadline -= 1
+        assert pointer() == newest
+
+    def test_the_mention_list_offers_each_persons_own_handle(self) -> None:
+        from discussions.models import Mention
+
+        world = build_thread(self)
+
+        def add_twin() -> Any:
+            twin = self.make_user("aa-twin@example.org", name="Ben Reader")
+            seat(world["cohort"], twin, world["fay"])
+            return twin
+
+        twin = off_the_loop(add_twin)
+        ana = self.open_thread("ana@example.org", world)
+        box = field(ana, "Your reply")
+        box.click()
+        box.press_sequentially("Over to @ben")
+        options = ana.locator("#mention-list [role=option]")
+        expect(options).to_have_count(2)
+        expect(options.nth(0)).to_contain_text("@ben-reader")
+        expect(options.nth(1)).to_contain_text("@ben-reader-2")
+        box.press("ArrowDown")
+        box.press("Enter")
+        expect(box).to_have_value("Over to @ben-reader-2 ")
+        ana.get_by_role("button", name="Post reply").click()
+        expect(ana.locator("#composer-status")).to_have_text("Posted.")
+        post = world["thread"].posts.order_by("-pk").first()
+        assert list(Mention.objects.filter(post=post).values_list("user_id", flat=True)) == [
+            twin.pk
+        ]
+
 
 class TestThreadWithoutJavaScript(ThreadPageCase):
     def test_posting_a_quote_reply_through_the_plain_form(self) -> None:
@@ -309,6 +367,20 @@ class TestThreadWithoutJavaScript(ThreadPageCase):
         opening = Post.objects.filter(thread=world["thread"]).order_by("pk").first()
         assert post.reply_to_id == opening.pk
         assert Post.objects.filter(thread=world["thread"]).count() == 2
+
+    def test_opening_reads_nothing_and_the_mark_as_read_button_does(self) -> None:
+        from discussions.models import ReadState
+
+        world = build_thread(self)
+        page = self.new_page(java_script_enabled=False)
+        self.sign_in(page, "ben@example.org")
+        page.goto(self.url(world["path"]))
+        expect(page.get_by_role("heading", level=1)).to_have_text(THREAD_TITLE)
+        assert not ReadState.objects.filter(user=world["ben"]).exists()
+        page.get_by_role("button", name="Mark as read").click()
+        expect(page.get_by_role("button", name="Mark as read")).to_have_count(0)
+        state = ReadState.objects.get(user=world["ben"], thread=world["thread"])
+        assert state.last_read_post_id == world["thread"].posts.get().pk
 
 
 def channel_layer_is_shared() -> bool:

@@ -225,7 +225,8 @@ PARTNERSHIPS_DESIGN = {
 
 
 WELCOME_TITLE = "Welcome! Start here: introductions and how we use this forum"
-# Who speaks in the demo forum (handles for @mentions are their names, slugified).
+# Who speaks in the demo forum (their @handles are their names, slugified: assigned when
+# the accounts are made, first come).
 DEMO_VOICES = {
     "fatima": "facilitator@example.org",
     "diego": "cofacilitator@example.org",
@@ -982,6 +983,7 @@ class Command(BaseCommand):
             User(
                 email=f"synthetic-{n}@example.org",
                 name=f"Synthetic member {n}",
+                handle=f"synthetic-{n}",  # bulk_create skips save(), which would assign one
                 password=password,
                 institution="Synthetic University",
             )
