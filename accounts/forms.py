@@ -9,6 +9,7 @@ from accounts.handles import MAX_LENGTH as HANDLE_MAX_LENGTH
 from accounts.handles import TAKEN as HANDLE_TAKEN
 from accounts.handles import validate_handle
 from accounts.models import PROFILE_FIELDS, User, time_zone_names
+from core.text import validate_single_line
 
 
 def _time_zone_field(**kwargs: Any) -> forms.ChoiceField:
@@ -24,6 +25,7 @@ class SignupExtraForm(forms.Form):
 
     name = forms.CharField(
         max_length=150,
+        validators=[validate_single_line],
         label="Your name",
         help_text="How other members will see you. You can change it later.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),

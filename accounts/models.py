@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.handles import MAX_LENGTH as HANDLE_MAX_LENGTH
 from accounts.handles import PREFIX, first_free, handle_base, validate_handle
 from accounts.handles import TAKEN as HANDLE_TAKEN
+from core.text import BoundedTextField, LineField
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +71,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person on Commonplace. The email address is the login."""
 
     email = models.EmailField("email address", max_length=254, unique=True)
-    name = models.CharField(max_length=150, blank=True, help_text="How you'd like to be named.")
+    name = LineField(max_length=150, blank=True, help_text="How you'd like to be named.")
     handle = models.CharField(
         max_length=HANDLE_MAX_LENGTH,
         validators=[validate_handle],
@@ -79,17 +80,17 @@ class User(AbstractBaseUser, PermissionsMixin):
             "Yours alone; changing your name does not change it."
         ),
     )
-    pronouns = models.CharField(max_length=50, blank=True, help_text="For example: she/her.")
-    institution = models.CharField(max_length=200, blank=True)
-    position = models.CharField(max_length=200, blank=True, help_text="Your role or title.")
-    bio = models.TextField(blank=True, max_length=4000, help_text="Markdown is supported.")
+    pronouns = LineField(max_length=50, blank=True, help_text="For example: she/her.")
+    institution = LineField(max_length=200, blank=True)
+    position = LineField(max_length=200, blank=True, help_text="Your role or title.")
+    bio = BoundedTextField(blank=True, max_length=4000, help_text="Markdown is supported.")
     time_zone = models.CharField(
         max_length=64,
         default="America/New_York",
         validators=[validate_time_zone],
         help_text="Session times are shown in this time zone.",
     )
-    identities = models.TextField(
+    identities = BoundedTextField(
         "identities and ways of knowing",
         blank=True,
         max_length=4000,

@@ -9,6 +9,7 @@ from django import forms
 
 from cohorts.models import Cohort, LearningGoal, Session
 from core.models import ID_MAX
+from core.text import validate_single_line
 
 BODY_HELP = "Markdown works: **bold**, _italic_, lists, links, > quotes. Type @ to mention someone."
 
@@ -37,7 +38,7 @@ class PostForm(forms.Form):
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label="Title", max_length=200, validators=[validate_single_line])
     body = body_field("First post")
     session = forms.ModelChoiceField(
         label="About a session (optional)",

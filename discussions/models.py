@@ -8,11 +8,15 @@ from django.db import models
 from django.urls import reverse
 
 from cohorts.models import Cohort, LearningGoal, Session
+from core.text import BoundedTextField, LineField
+
+# The longest post, in characters (README: "Limits").
+POST_MAX = 20_000
 
 
 class Thread(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="threads")
-    title = models.CharField(max_length=200)
+    title = LineField(max_length=200)
     session = models.ForeignKey(
         Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="threads"
     )
@@ -54,7 +58,7 @@ class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
     )
-    body = models.TextField(max_length=20000)
+    body = BoundedTextField(max_length=POST_MAX)
     body_html = models.TextField()
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"

@@ -16,8 +16,17 @@ from accounts.services import notify
 from cohorts.models import Membership
 from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
+from core.text import clean_multiline
 from discussions.events import post_payload
-from discussions.models import Mention, Post, PostRevision, Reaction, Thread, ThreadSubscription
+from discussions.models import (
+    POST_MAX,
+    Mention,
+    Post,
+    PostRevision,
+    Reaction,
+    Thread,
+    ThreadSubscription,
+)
 
 MENTION_RE = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9_-]{0,62})", re.IGNORECASE)
 RESTORE_DAYS = 30
@@ -148,6 +157,18 @@ def _notify_new_post(post: Post, mentioned: list[User]) -> None:
 
 
 @transaction.atomic
+def _body(body: str | None) -> str:
+    """A post's Markdown, held to the one rule for long texts (line breaks kept, other
+    control characters dropped, at most ``POST_MAX`` characters)."""
+    body = clean_multiline(body or "").strip()
+    if len(body) > POST_MAX:
+        raise DiscussionError(
+            f"A post can be at most {POST_MAX:,} characters (this one has {len(body):,}).",
+            code="too_long",
+        )
+    return body
+
+
 def post_create(
     *,
     thread: Thread,
@@ -160,11 +181,9 @@ def post_create(
     """Add a post; returns (post, created). The same ``client_id`` from the same author
     returns the first post again, so a retried submit never posts twice. Published to the
     thread's sockets after commit."""
-    body = (body or "").strip()
+    body = _body(body)
     if not body:
         raise DiscussionError("Write something before posting.", code="blank")
-    if len(body) > 20000:
-        raise DiscussionError("A post can be at most 20,000 characters.", code="too_long")
     from discussions import permissions
 
     if not permissions.can_post(author, thread):
@@ -231,7 +250,7 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
         raise DiscussionError("This thread is locked.", code="locked")
     if int(version) != post.version:
         raise StaleVersion(post)
-    body = (body or "").strip()
+    body = _body(body)
     if not body:
         raise DiscussionError("A post cannot be empty; delete it instead.", code="blank")
     if body == post.body:

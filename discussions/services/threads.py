@@ -8,6 +8,7 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from accounts.models import User
 from accounts.services import notify
 from cohorts.models import Cohort, LearningGoal, Membership, Session
+from core.text import is_single_line
 from discussions.models import Post, ReadState, Thread, ThreadSubscription
 from discussions.services.posts import DiscussionError, post_create
 
@@ -33,6 +34,10 @@ def thread_create(
         raise DiscussionError("Give the thread a title.", code="blank")
     if len(title) > 200:
         raise DiscussionError("A title can be at most 200 characters.", code="too_long")
+    if not is_single_line(title):
+        raise DiscussionError(
+            "A title must be a single line: remove line breaks, tabs and control characters."
+        )
     if not permissions.can_start_thread(author, cohort):
         raise DiscussionError("You cannot start threads in this cohort.", code="forbidden")
     if client_id is not None:

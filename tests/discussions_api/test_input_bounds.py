@@ -54,3 +54,32 @@ def test_edit_refuses_a_huge_version(api: Any, member: User, thread: Thread) -> 
     )
     assert response.status_code == 400
     assert "version" in response.json()["errors"]
+
+
+def test_a_thread_title_with_a_line_break_is_refused(
+    api: Any, member: User, thread: Thread
+) -> None:
+    url = f"/api/v1/cohorts/{thread.cohort.slug}/threads/"
+    response = api(member).post(url, {"title": "Two\r\nlines", "body": "B"}, format="json")
+    assert response.status_code == 400
+    assert "single line" in response.json()["detail"]
+    assert not Thread.objects.filter(title__contains="lines").exists()
+
+
+def test_an_edit_past_the_longest_post_is_refused_and_the_post_kept(
+    member: User, thread: Thread
+) -> None:
+    from discussions.services import DiscussionError, post_edit
+
+    post = thread.posts.first()
+    with pytest.raises(DiscussionError, match="at most 20,000"):
+        post_edit(post=post, by=member, body="x" * 20_001, version=post.version)
+    post.refresh_from_db()
+    assert len(post.body) < 20_001
+
+
+def test_a_profile_name_with_a_line_break_is_refused_by_the_api(api: Any, member: User) -> None:
+    response = api(member).patch("/api/v1/me/", {"name": "Mei\nMember"}, format="json")
+    assert response.status_code == 400
+    member.refresh_from_db()
+    assert member.name == "Mei Member"
