@@ -81,9 +81,10 @@ def recheck_sockets_after_role_loss(
         return
     roles = [role.value for role in PlatformRole]
     if not reverse:  # user.groups.remove(...) / .clear(): pk_set holds group ids
-        if action == "post_remove" and not Group.objects.filter(
-            pk__in=pk_set or (), name__in=roles
-        ).exists():
+        if (
+            action == "post_remove"
+            and not Group.objects.filter(pk__in=pk_set or (), name__in=roles).exists()
+        ):
             return
         recheck_user_on_commit(instance.pk)
         return

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -23,12 +22,13 @@ from accounts.roles import PlatformRole
 from config.asgi import application
 from core.consumers import CLOSE_REAUTHENTICATE, CLOSE_UNAUTHENTICATED
 from discussions.models import Thread
+from tests import discussions_fixtures
 from tests.conftest import PASSWORD
-from tests.discussions_fixtures import (  # noqa: F401  (shared fixtures, used by name)
-    enrollment_period,
-    make_cohort,
-    other_thread,
-)
+
+# Shared fixtures, used by name.
+enrollment_period = discussions_fixtures.enrollment_period
+make_cohort = discussions_fixtures.make_cohort
+other_thread = discussions_fixtures.other_thread
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,10 @@ from channels.db import database_sync_to_async
 from accounts.models import User
 from discussions import consumers as discussion_consumers
 from discussions.models import Post, Thread
-from tests.discussions_core.test_consumer import Connect, connect, new_post  # noqa: F401
+from tests.discussions_core import test_consumer as sockets
+from tests.discussions_core.test_consumer import Connect, new_post
+
+connect = sockets.connect  # the socket fixture, used by name
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +32,8 @@ async def test_repeated_subscribes_to_a_thread_replay_its_posts_once(
     answers = [f for f in frames if f["type"] == "subscribed"]
     assert len(answers) == 25
     newest = answers[0]["last_post_id"]
-    assert all(a == {"type": "subscribed", "thread": thread.pk, "last_post_id": newest} for a in answers)
+    expected = {"type": "subscribed", "thread": thread.pk, "last_post_id": newest}
+    assert all(answer == expected for answer in answers)
 
 
 async def test_repeated_subscribe_still_gets_live_posts_once(

@@ -16,15 +16,16 @@ from cohorts.models import Cohort, Membership
 from core.realtime import thread_group
 from discussions import consumers as discussion_consumers
 from discussions.models import Thread
-from tests.discussions_core.test_consumer import Connect, connect, names, new_post  # noqa: F401
+from tests.discussions_core import test_consumer as sockets
+from tests.discussions_core.test_consumer import Connect, names, new_post
+
+connect = sockets.connect  # the socket fixture, used by name
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def alumna(
-    make_user: Callable[..., User], cohort: Cohort, seat: Callable[..., Membership]
-) -> User:
+def alumna(make_user: Callable[..., User], cohort: Cohort, seat: Callable[..., Membership]) -> User:
     person = make_user("alumna@example.org", name="Ada Alumna")
     membership = seat(cohort, person)
     Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.ALUMNI)
