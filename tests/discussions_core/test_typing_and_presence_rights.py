@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 
 from accounts.models import User
 from cohorts.models import Cohort, Membership
-from core.realtime import thread_group
+from core.realtime import relay_event, thread_group
 from discussions import consumers as discussion_consumers
 from discussions.models import Thread
 from tests.discussions_core import test_consumer as sockets
@@ -69,30 +69,30 @@ async def test_readers_who_cannot_post_are_not_listed_as_viewing(
     assert await watcher.communicator.receive_nothing(timeout=0.3)
 
 
-async def test_subscribe_joins_the_thread_group_before_authorizing(
+async def test_event_published_while_a_subscribe_is_authorized_is_not_missed(
     connect: Connect, thread: Thread, member: User, monkeypatch: Any
 ):
-    """A removal published from the moment of the permission check on must reach the
-    socket, so the socket is already in the group when the check runs."""
+    """The socket is in the thread's group before the permission check runs, so whatever
+    the thread publishes from then on (a post, a removal) reaches it."""
     layer = get_channel_layer()
-    seen: list[bool] = []
     authorize = discussion_consumers._authorize
+    marker = '{"type":"marker"}'
 
-    async def watched(user_id: int, thread_id: int) -> Any:
-        seen.append(bool(layer.groups.get(thread_group(thread_id))))
+    async def publish_during_the_check(user_id: int, thread_id: int) -> Any:
+        group = thread_group(thread_id)
+        await layer.group_send(group, relay_event(group, "marker", marker))
         return await authorize(user_id, thread_id)
 
-    monkeypatch.setattr(discussion_consumers, "_authorize", watched)
+    monkeypatch.setattr(discussion_consumers, "_authorize", publish_during_the_check)
     socket = await connect(member)
     frames = await socket.subscribe(thread.pk)
     assert frames[-1]["type"] == "subscribed"
-    assert seen == [True]
+    assert await socket.receive() == {"type": "marker"}
 
 
-async def test_refused_subscribe_leaves_the_group_and_relays_nothing_queued_meanwhile(
+async def test_refused_subscribe_relays_nothing_queued_meanwhile_or_later(
     connect: Connect, thread: Thread, outsider: User, member: User, monkeypatch: Any
 ):
-    layer = get_channel_layer()
     authorize = discussion_consumers._authorize
 
     async def post_during_the_check(user_id: int, thread_id: int) -> Any:
@@ -103,5 +103,6 @@ async def test_refused_subscribe_leaves_the_group_and_relays_nothing_queued_mean
     socket = await connect(outsider)
     frames = await socket.subscribe(thread.pk)
     assert (frames[-1]["type"], frames[-1]["code"]) == ("error", "forbidden")
-    assert not layer.groups.get(thread_group(thread.pk))
+    assert await socket.quiet(skip=())
+    await new_post(thread, member, "published after the refusal")
     assert await socket.quiet(skip=())
