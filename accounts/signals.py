@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_out
 from django.contrib.sessions.models import Session
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
@@ -99,7 +100,10 @@ def recheck_sockets_after_role_loss(
 def close_sockets_of_deleted_session(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A session that ends (flushed, cycled by a password change, deleted by an admin)
     closes its sockets with the reconnect code: a browser that holds a newer session
-    reconnects with it, any other is then refused with 4401."""
+    reconnects with it, any other is then refused with 4401. Only a signed-in session can
+    have sockets (an anonymous one, cycled at every login, has none)."""
+    if SESSION_KEY not in instance.get_decoded():
+        return
     close_group_on_commit(
         session_group(instance.session_key), code=CLOSE_REAUTHENTICATE, reason="session ended"
     )
