@@ -337,6 +337,9 @@ REALTIME = {
     "RATE_PER_SECOND": env.float("WS_RATE_PER_SECOND", default=10.0),
     # Frames refused for rate in a row before the socket is closed with 4429.
     "FLOOD_CLOSE_AFTER": env.int("WS_FLOOD_CLOSE_AFTER", default=50),
+    # Open sockets per person, counted across servers in the cache; past it the oldest is
+    # closed with 4409.
+    "MAX_SOCKETS_PER_USER": env.int("WS_MAX_SOCKETS_PER_USER", default=20),
 }
 
 # Daily allowances per person, counted in the cache (README: "Security").

@@ -10,24 +10,53 @@ from __future__ import annotations
 
 import json
 import time
+from importlib import import_module
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.utils.crypto import constant_time_compare
 
 from core.realtime import (
+    CLOSE_TYPE,
     ProtocolError,
     disconnect_hooks,
     encode,
     get_event_hook,
     get_handler,
+    recheck_hooks,
     session_group,
+    sockets_closed,
+    sockets_opened,
     user_group,
 )
 
-CLOSE_UNAUTHENTICATED = 4401
+# Close codes (see README, "Real time"). The browser client stops on 4401 and 4409 and
+# reconnects on every other code (after 10 s on 4429).
+CLOSE_UNAUTHENTICATED = 4401  # not signed in: the client stops and says so
+CLOSE_REAUTHENTICATE = 4001  # the login session changed or ended: reconnect to find out
+CLOSE_TOO_MANY = 4409  # the person opened more sockets than allowed: the oldest closes
 CLOSE_FLOOD = 4429
 CLOSE_TOO_BIG = 1009
+
+
+def session_is_valid(session_key: str | None, user_id: int) -> bool:
+    """Whether the login session a socket was opened with still signs ``user_id`` in: the
+    session still exists, names the same person, carries the hash of their current password,
+    and the person is still active (the checks Django makes on every HTTP request)."""
+    if not session_key:
+        return False
+    engine = import_module(settings.SESSION_ENGINE)
+    data = engine.SessionStore(session_key=session_key).load()
+    if not data or str(data.get(SESSION_KEY)) != str(user_id):
+        return False
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    stored = data.get(HASH_SESSION_KEY)
+    return bool(stored) and constant_time_compare(stored, user.get_session_auth_hash())
 
 
 class TokenBucket:
@@ -63,6 +92,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.user = user
         self.bucket = TokenBucket(burst=conf["RATE_BURST"], rate=conf["RATE_PER_SECOND"])
         self.refused_in_a_row = 0
+        # Set once the server has decided to close this socket: nothing more is read or sent.
+        self.ending = False
         # Groups this socket has joined, so disconnect leaves every one of them.
         self.joined: set[str] = set()
         # Per-connection state that handlers may keep (e.g. subscribed threads).
@@ -71,14 +102,24 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         # published to it (a logout, a notification) can slip past.
         await self.join(user_group(user.pk))
         session = self.scope.get("session")
-        if session is not None and session.session_key:
-            await self.join(session_group(session.session_key))
+        self.session_key: str | None = getattr(session, "session_key", None)
+        if self.session_key:
+            await self.join(session_group(self.session_key))
+        # Past the per-person cap the oldest sockets close (on whichever server holds them).
+        evicted = await database_sync_to_async(sockets_opened)(
+            user.pk, self.channel_name, limit=conf["MAX_SOCKETS_PER_USER"]
+        )
+        for channel in evicted:
+            await self.channel_layer.send(
+                channel, {"type": CLOSE_TYPE, "code": CLOSE_TOO_MANY, "reason": "too many"}
+            )
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "user", None) is not None:
             for hook in disconnect_hooks():
                 await hook(self)
+            await database_sync_to_async(sockets_closed)(self.user.pk, self.channel_name)
         for group in list(getattr(self, "joined", ())):
             await self.leave(group)
 
@@ -93,23 +134,36 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def send_json(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=encode(payload))
 
+    async def end(self, code: int) -> None:
+        """Close from the server side; frames and events still queued are ignored."""
+        self.ending = True
+        await self.close(code=code)
+
+    async def check_session(self) -> bool:
+        """True if the login session still holds; otherwise close with the reconnect code
+        (the client reconnects, and an ended session then gets 4401)."""
+        if await database_sync_to_async(session_is_valid)(self.session_key, self.user.pk):
+            return True
+        await self.end(CLOSE_REAUTHENTICATE)
+        return False
+
     async def send_error(self, code: str, detail: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "detail": detail, **extra})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not hasattr(self, "bucket"):
-            return  # an anonymous socket being closed: nothing it sends is read
+        if not hasattr(self, "bucket") or self.ending:
+            return  # a socket being closed (e.g. anonymous): nothing it sends is read
         limit = settings.REALTIME["MAX_FRAME_BYTES"]
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
         if size > limit:
             # daphne (see `manage.py serve`) enforces the same limit in the transport;
             # this covers any other ASGI server.
-            await self.close(code=CLOSE_TOO_BIG)
+            await self.end(CLOSE_TOO_BIG)
             return
         if not self.bucket.take():
             self.refused_in_a_row += 1
             if self.refused_in_a_row >= settings.REALTIME["FLOOD_CLOSE_AFTER"]:
-                await self.close(code=CLOSE_FLOOD)
+                await self.end(CLOSE_FLOOD)
             else:
                 await self.send_error("rate_limited", "Too many messages; slow down.")
             return
@@ -143,10 +197,27 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     # --- channel layer events -------------------------------------------------------------
     async def realtime_event(self, event: dict[str, Any]) -> None:
         """Relay a frame that was encoded once by the publisher."""
+        if getattr(self, "ending", False):
+            return
+        group = event.get("group")
+        if group is not None and group not in self.joined:
+            return  # queued before this socket left the group (e.g. a refused subscribe)
         hook = get_event_hook(event.get("kind", ""))
         if hook is not None and not await hook(self, event):
             return
         await self.send(text_data=event["text"])
 
     async def realtime_close(self, event: dict[str, Any]) -> None:
-        await self.close(code=event.get("code", 1000))
+        if getattr(self, "ending", False):
+            return
+        await self.end(event.get("code", 1000))
+
+    async def realtime_recheck(self, event: dict[str, Any]) -> None:
+        """The person's credentials or roles changed somewhere: check that this socket's
+        session still holds, then let the apps re-authorize what it follows."""
+        if getattr(self, "ending", False) or getattr(self, "user", None) is None:
+            return
+        if not await self.check_session():
+            return
+        for hook in recheck_hooks():
+            await hook(self)

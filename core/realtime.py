@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -25,6 +27,9 @@ logger = logging.getLogger(__name__)
 RELAY_TYPE = "realtime.event"
 # The consumer method that closes sockets belonging to an ended session.
 CLOSE_TYPE = "realtime.close"
+# The consumer method that re-checks a socket's session and what it follows (after a
+# password change, deactivation, loss of a platform role...).
+RECHECK_TYPE = "realtime.recheck"
 
 
 def user_group(user_id: int) -> str:
@@ -45,9 +50,17 @@ def encode(payload: dict[str, Any]) -> str:
     return json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"))
 
 
-def _relay(payload: dict[str, Any], text: str) -> dict[str, Any]:
-    # "kind" lets a consumer react to an event (see register_event_hook) without decoding.
-    return {"type": RELAY_TYPE, "text": text, "kind": payload.get("type", "")}
+def relay_event(group: str, kind: str, text: str) -> dict[str, Any]:
+    """The channel-layer message that relays ``text`` to the sockets of ``group``.
+
+    "kind" lets a consumer react to an event (see register_event_hook) without decoding;
+    "group" lets it drop what was queued for a group it has since left.
+    """
+    return {"type": RELAY_TYPE, "text": text, "kind": kind, "group": group}
+
+
+def _relay(group: str, payload: dict[str, Any], text: str) -> dict[str, Any]:
+    return relay_event(group, payload.get("type", ""), text)
 
 
 def publish_now(group: str, payload: dict[str, Any]) -> None:
@@ -55,7 +68,7 @@ def publish_now(group: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, _relay(payload, encode(payload)))
+    async_to_sync(layer.group_send)(group, _relay(group, payload, encode(payload)))
 
 
 def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None = None) -> None:
@@ -71,7 +84,7 @@ def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None 
         if layer is None:
             return
         try:
-            async_to_sync(layer.group_send)(group, _relay(payload, text))
+            async_to_sync(layer.group_send)(group, _relay(group, payload, text))
         except Exception:
             logger.exception("realtime publish to %s failed", group)
 
@@ -93,6 +106,57 @@ def close_group_on_commit(group: str, *, code: int, reason: str) -> None:
             logger.exception("realtime close of %s failed", group)
 
     transaction.on_commit(send)
+
+
+def recheck_user_on_commit(user_id: int) -> None:
+    """Ask every socket of one user, on every server, to re-check its login session and
+    what it follows, once the transaction commits. A socket whose session no longer holds
+    closes with the "reconnect" code; the client's reconnect then finds out whether the
+    browser is still signed in."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(user_group(user_id), {"type": RECHECK_TYPE})
+        except Exception:
+            logger.exception("realtime recheck of user %s failed", user_id)
+
+    transaction.on_commit(send)
+
+
+# --- Sockets per person ---------------------------------------------------------------------
+# Every open socket of a user is recorded in the cache (shared by all servers when it is
+# Redis) with the time it opened, so the oldest can be closed past the per-person cap.
+SOCKETS_TTL = 24 * 60 * 60
+
+
+def _sockets_key(user_id: int) -> str:
+    return f"realtime:sockets:{user_id}"
+
+
+def sockets_opened(user_id: int, channel: str, *, limit: int) -> list[str]:
+    """Record a new socket; returns the channels of the oldest ones past ``limit``, which
+    the caller closes. Entries left by a server that died are the oldest, so they go first."""
+    key = _sockets_key(user_id)
+    current: dict[str, float] = cache.get(key) or {}
+    current[channel] = time.time()
+    evicted: list[str] = []
+    if len(current) > limit:
+        by_age = sorted(current, key=lambda c: current[c])
+        evicted = [c for c in by_age if c != channel][: len(current) - limit]
+        for stale in evicted:
+            current.pop(stale, None)
+    cache.set(key, current, SOCKETS_TTL)
+    return evicted
+
+
+def sockets_closed(user_id: int, channel: str) -> None:
+    key = _sockets_key(user_id)
+    current: dict[str, float] = cache.get(key) or {}
+    if current.pop(channel, None) is not None:
+        cache.set(key, current, SOCKETS_TTL)
 
 
 # --- Message handlers -----------------------------------------------------------------------
@@ -154,3 +218,20 @@ def register_disconnect_hook(hook: DisconnectHook) -> None:
 
 def disconnect_hooks() -> list[DisconnectHook]:
     return list(_disconnect_hooks)
+
+
+# --- Re-check hooks -------------------------------------------------------------------------
+# Run when a socket re-checks its session (see recheck_user_on_commit) and the session still
+# holds: apps re-authorize what the socket follows (e.g. discussions drops threads the person
+# may no longer read, and stops their typing where they may no longer post).
+RecheckHook = Callable[[Any], Awaitable[None]]
+_recheck_hooks: list[RecheckHook] = []
+
+
+def register_recheck_hook(hook: RecheckHook) -> None:
+    if hook not in _recheck_hooks:
+        _recheck_hooks.append(hook)
+
+
+def recheck_hooks() -> list[RecheckHook]:
+    return list(_recheck_hooks)

@@ -1,6 +1,10 @@
 """What a socket may ask of discussions: subscribe (with catch-up), unsubscribe, typing.
 Presence (who is viewing a thread) is kept in the cache, so it holds across processes
-when the cache is Redis."""
+when the cache is Redis.
+
+Anyone who may read a thread may follow it; only those who may post in it send typing and
+appear in presence. A catch-up replays at most REPLAY_LIMIT posts; past it the answer says
+``"truncated": true`` and the client asks the reader to reload the page."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from core.realtime import (
     register_disconnect_hook,
     register_event_hook,
     register_handler,
+    register_recheck_hook,
+    relay_event,
     thread_group,
 )
 
@@ -23,6 +29,7 @@ REPLAY_LIMIT = 500
 TYPING_EVERY_SECONDS = 3.0
 PRESENCE_TTL = 120
 FORBIDDEN = "You cannot follow this thread."  # the same for missing and not-allowed
+CANNOT_POST = "Only people who may post in this thread can send typing."
 
 
 def _thread_id(message: dict[str, Any]) -> int:
@@ -32,34 +39,51 @@ def _thread_id(message: dict[str, Any]) -> int:
     return value
 
 
-@database_sync_to_async
-def _authorize(user_id: int, thread_id: int) -> tuple[str, str] | None:
-    """The thread's cohort slug if the person may read it now (a fresh look every time, so
-    a removal takes effect at once), else None."""
+def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[str, bool]]]:
+    """The person's display name and, for each thread they may read now (a fresh look every
+    time, so a removal takes effect at once), its cohort slug and whether they may post."""
     from accounts.models import User
     from discussions import permissions
     from discussions.models import Thread
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    thread = Thread.objects.select_related("cohort").filter(pk=thread_id).first()
-    if user is None or thread is None or not permissions.can_view_thread(user, thread):
-        return None
-    return thread.cohort.slug, user.display_name
+    if user is None:
+        return "", {}
+    rights = {}
+    for thread in Thread.objects.select_related("cohort").filter(pk__in=thread_ids):
+        if permissions.can_view_thread(user, thread):
+            rights[thread.pk] = (thread.cohort.slug, permissions.can_post(user, thread))
+    return user.display_name, rights
 
 
 @database_sync_to_async
-def _missed(thread_id: int, after: int) -> tuple[list[dict[str, Any]], int]:
+def _authorize(user_id: int, thread_id: int) -> tuple[str, str, bool] | None:
+    """(cohort slug, display name, may post) if the person may read the thread, else None."""
+    name, rights = _rights(user_id, [thread_id])
+    if thread_id not in rights:
+        return None
+    slug, may_post = rights[thread_id]
+    return slug, name, may_post
+
+
+@database_sync_to_async
+def _missed(thread_id: int, after: int) -> tuple[list[dict[str, Any]], int, bool]:
+    """Up to REPLAY_LIMIT posts after ``after``, the newest id the answer may claim, and
+    whether more were left out."""
     from discussions.events import post_payload
     from discussions.models import Post, Thread
 
     posts = list(
         Post.objects.filter(thread_id=thread_id, pk__gt=after)
         .select_related("author")
-        .order_by("pk")[:REPLAY_LIMIT]
+        .order_by("pk")[: REPLAY_LIMIT + 1]
     )
+    if len(posts) > REPLAY_LIMIT:
+        posts = posts[:REPLAY_LIMIT]
+        return [post_payload(p) for p in posts], posts[-1].pk, True
     last = Thread.objects.filter(pk=thread_id).values_list("last_post_id", flat=True).first()
     newest = max([p.pk for p in posts] + [last or 0, after])
-    return [post_payload(p) for p in posts], newest
+    return [post_payload(p) for p in posts], newest, False
 
 
 def _presence_key(thread_id: int) -> str:
@@ -94,17 +118,18 @@ def _presence_update(
 async def _announce_presence(consumer: Any, thread_id: int, *, leaving: bool = False) -> None:
     """Tell the thread who is viewing it, only when the set of people changed (another tab
     of someone already there changes nothing): a broadcast per socket would make N x N
-    frames when N sockets subscribe. A new subscriber is always told."""
-    entry = None if leaving else [consumer.user.pk, consumer.state["names"].get("me", ""),
-                                  time.time() + PRESENCE_TTL]  # fmt: skip
+    frames when N sockets subscribe. A new subscriber is always told. Only people who may
+    post appear: a reader who cannot (staff, alumni) is told, never listed."""
+    listed = not leaving and thread_id in consumer.state.get("posting", set())
+    entry = None if not listed else [consumer.user.pk, consumer.state["names"].get("me", ""),
+                                     time.time() + PRESENCE_TTL]  # fmt: skip
     users, changed = await database_sync_to_async(_presence_update)(
         thread_id, consumer.channel_name, entry
     )
     text = json.dumps({"type": "presence", "thread": thread_id, "users": users})
     if changed:
-        await consumer.channel_layer.group_send(
-            thread_group(thread_id), {"type": "realtime.event", "kind": "presence", "text": text}
-        )
+        group = thread_group(thread_id)
+        await consumer.channel_layer.group_send(group, relay_event(group, "presence", text))
     elif not leaving:
         await consumer.send(text_data=text)
 
@@ -116,32 +141,51 @@ async def subscribe(consumer: Any, message: dict[str, Any]) -> None:
         after = 0
     if isinstance(after, bool) or not isinstance(after, int) or after < 0:
         raise ProtocolError("bad_request", '"after" must be a post id or null.')
+    # The login session must still hold (a password change elsewhere ends it): otherwise the
+    # socket closes with the reconnect code and nothing is replayed.
+    if not await consumer.check_session():
+        return
+    threads: dict[int, str] = consumer.state.setdefault("threads", {})
+    sent: dict[int, int] = consumer.state.setdefault("sent", {})
+    if thread_id in threads:
+        # Already following: every post since the first answer has come live, so there is
+        # nothing to replay (a repeated subscribe costs no catch-up).
+        await consumer.send_json(
+            {"type": "subscribed", "thread": thread_id, "last_post_id": max(sent[thread_id], after)}
+        )
+        return
+    # Join first, then authorize: a removal from now on reaches this socket, and what was
+    # queued for the group meanwhile is dropped if the answer is no (the socket leaves).
+    group = thread_group(thread_id)
+    await consumer.join(group)
     allowed = await _authorize(consumer.user.pk, thread_id)
     if allowed is None:
+        await consumer.leave(group)
         raise ProtocolError("forbidden", FORBIDDEN)
-    slug, name = allowed
-    threads: dict[int, str] = consumer.state.setdefault("threads", {})
+    slug, name, may_post = allowed
     consumer.state.setdefault("names", {})["me"] = name
-    # Join first, then replay: a post made in between arrives twice, never not at all
-    # (clients de-duplicate by id).
-    await consumer.join(thread_group(thread_id))
+    posting: set[int] = consumer.state.setdefault("posting", set())
+    if may_post:
+        posting.add(thread_id)
     threads[thread_id] = slug
-    # Replay in batches until nothing is left: "subscribed" must never claim a post the
-    # client was not sent.
-    cursor = after
-    while True:
-        posts, newest = await _missed(thread_id, cursor)
-        for payload in posts:
-            await consumer.send_json({"type": "post.created", "post": payload})
-        if len(posts) < REPLAY_LIMIT:
-            break
-        cursor = posts[-1]["id"]
-    await consumer.send_json({"type": "subscribed", "thread": thread_id, "last_post_id": newest})
+    # Replay after joining: a post made in between arrives twice, never not at all (clients
+    # de-duplicate by id). At most REPLAY_LIMIT posts; "subscribed" never claims a post the
+    # client was not sent, and says when more were left out.
+    posts, newest, truncated = await _missed(thread_id, after)
+    for payload in posts:
+        await consumer.send_json({"type": "post.created", "post": payload})
+    sent[thread_id] = newest
+    answer: dict[str, Any] = {"type": "subscribed", "thread": thread_id, "last_post_id": newest}
+    if truncated:
+        answer["truncated"] = True
+    await consumer.send_json(answer)
     await _announce_presence(consumer, thread_id)
 
 
 async def _leave(consumer: Any, thread_id: int) -> None:
     consumer.state.get("threads", {}).pop(thread_id, None)
+    consumer.state.get("sent", {}).pop(thread_id, None)
+    consumer.state.get("posting", set()).discard(thread_id)
     await consumer.leave(thread_group(thread_id))
     await _announce_presence(consumer, thread_id, leaving=True)
 
@@ -157,25 +201,22 @@ async def typing(consumer: Any, message: dict[str, Any]) -> None:
     thread_id = _thread_id(message)
     if thread_id not in consumer.state.get("threads", {}):
         raise ProtocolError("forbidden", FORBIDDEN)
+    if thread_id not in consumer.state.get("posting", set()):
+        raise ProtocolError("forbidden", CANNOT_POST)
     last: dict[int, float] = consumer.state.setdefault("typing", {})
     now = time.monotonic()
     if now - last.get(thread_id, 0.0) < TYPING_EVERY_SECONDS:
         return  # quietly dropped: typing is a hint, not a message
     last[thread_id] = now
-    await consumer.channel_layer.group_send(
-        thread_group(thread_id),
+    group = thread_group(thread_id)
+    text = json.dumps(
         {
-            "type": "realtime.event",
-            "kind": "typing",
-            "text": json.dumps(
-                {
-                    "type": "typing",
-                    "thread": thread_id,
-                    "user": {"id": consumer.user.pk, "name": consumer.state["names"]["me"]},
-                }
-            ),
-        },
+            "type": "typing",
+            "thread": thread_id,
+            "user": {"id": consumer.user.pk, "name": consumer.state["names"]["me"]},
+        }
     )
+    await consumer.channel_layer.group_send(group, relay_event(group, "typing", text))
 
 
 async def membership_ended(consumer: Any, event: dict[str, Any]) -> bool:
@@ -190,6 +231,31 @@ async def membership_ended(consumer: Any, event: dict[str, Any]) -> bool:
     return True
 
 
+async def recheck(consumer: Any) -> None:
+    """The person's rights changed (e.g. they lost the staff role): drop the threads they
+    may no longer read, and stop typing and presence where they may no longer post."""
+    threads: dict[int, str] = consumer.state.get("threads", {})
+    if not threads:
+        return
+    _name, rights = await database_sync_to_async(_rights)(consumer.user.pk, list(threads))
+    posting: set[int] = consumer.state.setdefault("posting", set())
+    for thread_id in list(threads):
+        if thread_id not in rights:
+            await _leave(consumer, thread_id)
+            await consumer.send_json(
+                {"type": "error", "code": "forbidden", "detail": FORBIDDEN, "thread": thread_id}
+            )
+            continue
+        may_post = rights[thread_id][1]
+        if may_post != (thread_id in posting):
+            if may_post:
+                posting.add(thread_id)
+                await _announce_presence(consumer, thread_id)
+            else:
+                posting.discard(thread_id)
+                await _announce_presence(consumer, thread_id, leaving=True)
+
+
 async def on_disconnect(consumer: Any) -> None:
     for thread_id in list(consumer.state.get("threads", {})):
         await _announce_presence(consumer, thread_id, leaving=True)
@@ -200,4 +266,5 @@ def register() -> None:
     register_handler("unsubscribe", unsubscribe)
     register_handler("typing", typing)
     register_event_hook("membership.ended", membership_ended)
+    register_recheck_hook(recheck)
     register_disconnect_hook(on_disconnect)

@@ -7,6 +7,7 @@ const statusLabels = {
   open: "",
   reconnecting: "Connection lost. Reconnecting…",
   "signed-out": "You have been signed out. Reload the page to sign in again.",
+  "too-many": "Live updates stopped: too many tabs are open. Reload the page to resume them here.",
   closed: "",
 };
 

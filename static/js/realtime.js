@@ -2,8 +2,12 @@
 // Reconnects with exponential back-off and jitter, keeps the connection alive with pings,
 // and re-runs every registered "on open" hook after a reconnect so features can resubscribe
 // and catch up by id. Server messages are dispatched as events named by their "type".
+// Close codes: 4401 (not signed in) and 4409 (too many sockets for one person: this, the
+// oldest, was closed) stop the client; 4001 (the login session changed) and every other code
+// reconnect, 4429 (flood) after at least 10 s.
 
 const CLOSE_SIGNED_OUT = 4401;
+const CLOSE_TOO_MANY = 4409;
 const CLOSE_FLOOD = 4429;
 const PING_EVERY_MS = 25000;
 const PONG_WITHIN_MS = 10000;
@@ -65,6 +69,9 @@ export class RealtimeClient extends EventTarget {
         this.setState("closed");
       } else if (event.code === CLOSE_SIGNED_OUT) {
         this.setState("signed-out");
+      } else if (event.code === CLOSE_TOO_MANY) {
+        // Reconnecting would close another tab's socket in turn: wait for a reload.
+        this.setState("too-many");
       } else {
         this.scheduleRetry(event.code === CLOSE_FLOOD ? 10000 : 0);
       }

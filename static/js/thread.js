@@ -298,8 +298,13 @@ if (list) {
   // --- The socket -----------------------------------------------------------------------------
 
   let client = null;
+  // Readers who cannot post have no composer: their notices go in a line under the posts.
   const notice = (text) => {
-    const status = document.getElementById("composer-status");
+    let status = document.getElementById("composer-status") || document.getElementById("live-status");
+    if (!status && text) {
+      status = el("p", { id: "live-status", class: "meta", role: "status" });
+      list.after(status);
+    }
     if (status) status.textContent = text;
   };
 
@@ -323,8 +328,9 @@ if (list) {
     client.addEventListener("subscribed", (e) => {
       if (e.detail.thread !== threadId) return;
       list.dataset.live = "on";
-      if (e.detail.last_post_id > lastSeenId) {
-        // More was missed than one replay carries: say so rather than show a gap.
+      if (e.detail.truncated || e.detail.last_post_id > lastSeenId) {
+        // More was missed than one replay carries (the server sends at most 500 and says
+        // "truncated"): say so rather than show a gap.
         notice("There are more new posts than could be shown live. Reload to see them all.");
       }
     });

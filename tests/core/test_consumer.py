@@ -215,6 +215,7 @@ def test_publish_on_commit_waits_for_the_commit(db: Any, monkeypatch: Any) -> No
                 "type": realtime.RELAY_TYPE,
                 "text": '{"type":"post.created","id":3}',
                 "kind": "post.created",
+                "group": "thread.1",
             },
         )
     ]
