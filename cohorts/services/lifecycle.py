@@ -21,6 +21,7 @@ from cohorts.selectors import facilitators_of
 from cohorts.services.errors import CohortError, InvalidTransition
 from competencies.models import Area, Competency, Framework
 from core import quota
+from core.realtime import recheck_user_on_commit
 from core.text import clean_input
 
 S = Cohort.State
@@ -317,9 +318,13 @@ def cohort_conclude(*, cohort: Cohort, by: User) -> Cohort:
     """End the term: active members become alumni (they keep read access); pending
     requests and the waitlist are closed."""
     cohort = _transition(cohort, S.CONCLUDED, by=by)
-    Membership.objects.filter(
+    members = Membership.objects.filter(
         cohort=cohort, status=Membership.Status.ACTIVE, role=Membership.Role.MEMBER
-    ).update(status=Membership.Status.ALUMNI)
+    )
+    # Alumni keep reading but no longer post: their open sockets re-check at once.
+    for user_id in members.values_list("user_id", flat=True):
+        recheck_user_on_commit(user_id)
+    members.update(status=Membership.Status.ALUMNI)
     Membership.objects.filter(
         cohort=cohort, status__in=[Membership.Status.REQUESTED, Membership.Status.WAITLISTED]
     ).update(status=Membership.Status.DECLINED, decision_message="The cohort has concluded.")
@@ -329,4 +334,9 @@ def cohort_conclude(*, cohort: Cohort, by: User) -> Cohort:
 
 @transaction.atomic
 def cohort_archive(*, cohort: Cohort, by: User) -> Cohort:
-    return _transition(cohort, S.ARCHIVED, by=by)
+    cohort = _transition(cohort, S.ARCHIVED, by=by)
+    for user_id in Membership.objects.filter(
+        cohort=cohort, status__in=Membership.SEATED
+    ).values_list("user_id", flat=True):
+        recheck_user_on_commit(user_id)
+    return cohort

@@ -106,3 +106,29 @@ async def test_refused_subscribe_relays_nothing_queued_meanwhile_or_later(
     assert await socket.quiet(skip=())
     await new_post(thread, member, "published after the refusal")
     assert await socket.quiet(skip=())
+
+
+async def test_members_who_become_alumni_stop_typing_at_once(
+    connect: Connect, thread: Thread, member: User, facilitator: User
+):
+    """Concluding a cohort re-checks its members' open sockets: they keep reading, but
+    their typing is refused from that moment, without a reconnect."""
+    from cohorts.services import cohort_activate, cohort_conclude
+
+    socket = await connect(member)
+    await socket.subscribe(thread.pk)
+    await socket.send({"type": "typing", "thread": thread.pk})
+    assert await socket.quiet(skip=("presence", "typing"))  # allowed: echoed, no error
+
+    @database_sync_to_async
+    def conclude() -> None:
+        cohort = Cohort.objects.get(threads=thread)
+        if cohort.state == Cohort.State.APPROVED:
+            cohort_activate(cohort=cohort, by=facilitator)
+        cohort_conclude(cohort=cohort, by=facilitator)
+
+    await conclude()
+    assert await socket.quiet(skip=("presence",))  # the re-check itself says nothing
+    await socket.send({"type": "typing", "thread": thread.pk})
+    answer = await socket.receive()
+    assert (answer["type"], answer["code"]) == ("error", "forbidden")
