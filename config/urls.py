@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -9,6 +10,10 @@ from core.views import healthz
 from dashboard.views import home
 from discussions.api import CohortThreadsView, PostDetailView, ThreadPostsView
 from discussions.search import search_view
+
+# The admin has no sign-in of its own: its login page hands over to the site's, so the
+# second factor and the login rate limits apply to staff as to everyone.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
