@@ -6,6 +6,7 @@ See the README's "Configuration" section for every variable read here.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import warnings
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config.keys import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,8 +27,14 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+    if TESTING:
+        # A fresh random key per test run: nothing signed in tests is valid anywhere else.
+        SECRET_KEY = secrets.token_urlsafe(50)
+    elif DEBUG:
+        # Development (`make run`): a random key made once in a private, git-ignored file.
+        SECRET_KEY = local_secret_key(
+            Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
+        )
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DJANGO_DEBUG is off "
