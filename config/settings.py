@@ -279,8 +279,32 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
-if env.bool("BEHIND_PROXY", default=HTTPS):
+
+
+def _proxy_count(value: str) -> int:
+    """BEHIND_PROXY: how many reverse proxies of ours stand in front of the app (on/true
+    mean one, off/false/empty none)."""
+    value = value.strip().lower()
+    if value in {"on", "true", "yes"}:
+        return 1
+    if value in {"", "off", "false", "no"}:
+        return 0
+    if value.isdigit():
+        return int(value)
+    raise ImproperlyConfigured(
+        f"BEHIND_PROXY must be the number of proxies in front of the app (0, 1, 2...), "
+        f"or on/off; got {value!r}."
+    )
+
+
+# Behind N proxies (HTTPS alone implies one): X-Forwarded-Proto is trusted, and the client
+# address is the N-th from the right in X-Forwarded-For (core.http.client_address, DRF's
+# throttles, allauth's rate limits, daphne in `manage.py serve`). With none, the header is
+# ignored: a client cannot pick the address its rate limits count.
+PROXY_COUNT = _proxy_count(env.str("BEHIND_PROXY", default="1" if HTTPS else "0"))
+if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+ALLAUTH_TRUSTED_PROXY_COUNT = PROXY_COUNT
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 CONTENT_SECURITY_POLICY = {
@@ -317,6 +341,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # The throttles' client address: X-Forwarded-For only behind our own proxies.
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="60/min"),
         "user": env.str("API_USER_RATE", default="1200/min"),
