@@ -200,10 +200,16 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commonplace] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-# allauth's defaults (login failures, signup, password reset, confirmation emails) are kept;
-# they are enforced through the cache above, so they hold across processes with Redis.
+# allauth's defaults (signup, password reset, confirmation emails) are kept; they are
+# enforced through the cache above, so they hold across processes with Redis.
+# Failed logins (accounts.adapters.AccountAdapter.pre_authenticate): 10 a minute per client
+# address (guessing across accounts), 5 per 5 minutes per (account, address), and 60 an hour
+# per account. One address can fail at most 60 times an hour against one account, so it
+# alone never reaches the account cap: locking someone out takes many addresses, and even
+# then the password reset link lifts the cap. (MFA codes keep 5 per 5 minutes per account.)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "60/h/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
