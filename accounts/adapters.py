@@ -11,7 +11,6 @@ from django.utils.html import format_html
 
 from core.http import client_address
 
-
 RATE_LIMIT_APP = "allauth.account"
 # ACCOUNT_RATE_LIMITS["login_failed"] counts failures per client address and per (account,
 # client address); this action counts them per account alone, with a looser limit.
@@ -42,9 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # instead, plus a looser cap per account that only a guess spread over many
         # addresses reaches. Successful attempts are rolled back by allauth as before.
         pair_key, account_key = self._login_failed_keys(request, **credentials)
-        pair = ratelimit.consume(
-            request, app=RATE_LIMIT_APP, action="login_failed", key=pair_key
-        )
+        pair = ratelimit.consume(request, app=RATE_LIMIT_APP, action="login_failed", key=pair_key)
         if pair is None:
             raise self._too_many_login_attempts()
         account = ratelimit.consume(
@@ -55,9 +52,7 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self._too_many_login_attempts()
         self._login_failed_rl_usage = ratelimit.RateLimitUsage(usage=pair.usage + account.usage)
 
-    def _delete_login_attempts_cached_email(
-        self, request: HttpRequest, **credentials: Any
-    ) -> None:
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
         # Called by allauth after a successful password reset: the owner proved they read
         # their mail, so the account's cap and this address's count start again.
         pair_key, account_key = self._login_failed_keys(request, **credentials)

@@ -75,9 +75,7 @@ def test_confirmation_page_does_not_show_the_address_to_an_anonymous_visitor(
     html = page.content.decode()
     assert "Confirm" in html
     assert unverified.email not in html
-    as_json = client.get(
-        f"/accounts/confirm-email/{key}/", HTTP_X_REQUESTED_WITH="XMLHttpRequest"
-    )
+    as_json = client.get(f"/accounts/confirm-email/{key}/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert unverified.email not in as_json.content.decode()
     # Confirming still works from the page.
     client.post(f"/accounts/confirm-email/{key}/")

@@ -42,10 +42,7 @@ def forwarded_address_parser(proxies: int) -> Callable[..., tuple[Any, Any]]:
         _addr, scheme = parse_x_forwarded_for(
             headers, address_header_name, None, proto_header_name, original_addr, original_scheme
         )
-        if isinstance(headers, Headers):
-            raw = dict(headers.getAllRawHeaders())
-        else:
-            raw = dict(headers)
+        raw = dict(headers.getAllRawHeaders() if isinstance(headers, Headers) else headers)
         wanted = address_header_name.lower().encode()
         values = [v for name, v in raw.items() if name.lower() == wanted]
         if not values:
