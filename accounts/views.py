@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -121,8 +124,30 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         services.notifications_unsubscribe(user=person, kinds=kinds)
         done = True
-    return render(
-        request,
-        "accounts/unsubscribe.html",
-        {"labels": labels, "done": done, "email": person.email},
-    )
+    # The link may have been forwarded: the page names the kinds of e-mail, never the address.
+    return render(request, "accounts/unsubscribe.html", {"labels": labels, "done": done})
+
+
+class ConfirmEmailView(AllauthConfirmEmailView):
+    """allauth's e-mail confirmation page, naming the address only to its signed-in owner:
+    whoever holds a forwarded or leaked link learns nothing about whose address it is."""
+
+    def _shows_address(self) -> bool:
+        user = self.request.user
+        return bool(
+            self.object and user.is_authenticated and user.pk == self.object.email_address.user_id
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["show_email"] = self._shows_address()
+        if not ctx["show_email"]:
+            ctx.pop("email", None)
+        return ctx
+
+    def get_ajax_data(self) -> dict[str, Any]:
+        data = super().get_ajax_data()
+        if not self._shows_address():
+            data.pop("email", None)
+            data.pop("user", None)
+        return data

@@ -6,6 +6,7 @@ See the README's "Configuration" section for every variable read here.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import warnings
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config.keys import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,8 +27,14 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+    if TESTING:
+        # A fresh random key per test run: nothing signed in tests is valid anywhere else.
+        SECRET_KEY = secrets.token_urlsafe(50)
+    elif DEBUG:
+        # Development (`make run`): a random key made once in a private, git-ignored file.
+        SECRET_KEY = local_secret_key(
+            Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
+        )
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DJANGO_DEBUG is off "
@@ -192,10 +201,16 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commonplace] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-# allauth's defaults (login failures, signup, password reset, confirmation emails) are kept;
-# they are enforced through the cache above, so they hold across processes with Redis.
+# allauth's defaults (signup, password reset, confirmation emails) are kept; they are
+# enforced through the cache above, so they hold across processes with Redis.
+# Failed logins (accounts.adapters.AccountAdapter.pre_authenticate): 10 a minute per client
+# address (guessing across accounts), 5 per 5 minutes per (account, address), and 60 an hour
+# per account. One address can fail at most 60 times an hour against one account, so it
+# alone never reaches the account cap: locking someone out takes many addresses, and even
+# then the password reset link lifts the cap. (MFA codes keep 5 per 5 minutes per account.)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "60/h/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -271,8 +286,32 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
-if env.bool("BEHIND_PROXY", default=HTTPS):
+
+
+def _proxy_count(value: str) -> int:
+    """BEHIND_PROXY: how many reverse proxies of ours stand in front of the app (on/true
+    mean one, off/false/empty none)."""
+    value = value.strip().lower()
+    if value in {"on", "true", "yes"}:
+        return 1
+    if value in {"", "off", "false", "no"}:
+        return 0
+    if value.isdigit():
+        return int(value)
+    raise ImproperlyConfigured(
+        f"BEHIND_PROXY must be the number of proxies in front of the app (0, 1, 2...), "
+        f"or on/off; got {value!r}."
+    )
+
+
+# Behind N proxies (HTTPS alone implies one): X-Forwarded-Proto is trusted, and the client
+# address is the N-th from the right in X-Forwarded-For (core.http.client_address, DRF's
+# throttles, allauth's rate limits, daphne in `manage.py serve`). With none, the header is
+# ignored: a client cannot pick the address its rate limits count.
+PROXY_COUNT = _proxy_count(env.str("BEHIND_PROXY", default="1" if HTTPS else "0"))
+if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+ALLAUTH_TRUSTED_PROXY_COUNT = PROXY_COUNT
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 CONTENT_SECURITY_POLICY = {
@@ -309,6 +348,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # The throttles' client address: X-Forwarded-For only behind our own proxies.
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="60/min"),
         "user": env.str("API_USER_RATE", default="1200/min"),

@@ -1,14 +1,20 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import MeView
+from accounts.views import ConfirmEmailView
 from cohorts.api import CohortDetailView, CohortJoinView, CohortListView, CohortSessionsView
 from competencies.api import CompetencyTreeView
 from core.views import healthz
 from dashboard.views import home
 from discussions.api import CohortThreadsView, PostDetailView, ThreadPostsView
 from discussions.search import search_view
+
+# The admin has no sign-in of its own: its login page hands over to the site's, so the
+# second factor and the login rate limits apply to staff as to everyone.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
@@ -26,6 +32,12 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # allauth's confirmation page, without the address for anyone but its owner.
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        ConfirmEmailView.as_view(),
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("dashboard.urls")),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from daphne import http_protocol, ws_protocol
 from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
+from daphne.utils import parse_x_forwarded_for
 from daphne.ws_protocol import WebSocketFactory
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from twisted.web.http_headers import Headers
+
+from core.http import forwarded_client
 
 
 class ClosingWebSocketFactory(WebSocketFactory):
@@ -17,6 +23,36 @@ class ClosingWebSocketFactory(WebSocketFactory):
 
     def setProtocolOptions(self, **options: Any) -> None:
         super().setProtocolOptions(**{**options, "failByDrop": False})
+
+
+def forwarded_address_parser(proxies: int) -> Callable[..., tuple[Any, Any]]:
+    """daphne's X-Forwarded-For parser takes the left-most address, which the client writes;
+    this one takes the address our outermost proxy saw (``core.http.forwarded_client``),
+    keeping daphne's handling of X-Forwarded-Proto."""
+
+    def parse(
+        headers: Any,
+        address_header_name: str = "X-Forwarded-For",
+        port_header_name: str | None = "X-Forwarded-Port",
+        proto_header_name: str | None = "X-Forwarded-Proto",
+        original_addr: Any = None,
+        original_scheme: Any = None,
+    ) -> tuple[Any, Any]:
+        # The client's X-Forwarded-Port is no more trustworthy than its address: not read.
+        _addr, scheme = parse_x_forwarded_for(
+            headers, address_header_name, None, proto_header_name, original_addr, original_scheme
+        )
+        raw = dict(headers.getAllRawHeaders() if isinstance(headers, Headers) else headers)
+        wanted = address_header_name.lower().encode()
+        values = [v for name, v in raw.items() if name.lower() == wanted]
+        if not values:
+            return original_addr, scheme
+        value = values[0]
+        joined = b",".join(value) if isinstance(value, list) else value
+        peer = original_addr[0] if original_addr else ""
+        return [forwarded_client(joined.decode("latin-1"), peer, proxies), 0], scheme
+
+    return parse
 
 
 class Command(BaseCommand):
@@ -28,7 +64,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--proxy-headers",
             action="store_true",
-            help="Trust X-Forwarded-For/-Proto from a reverse proxy in front of daphne.",
+            help="Trust X-Forwarded-For/-Proto from the reverse proxies in front of daphne "
+            "(needs BEHIND_PROXY=<number of proxies>; on by itself when it is set).",
         )
         parser.add_argument("--access-log", default=None, help="File for the access log.")
 
@@ -39,8 +76,17 @@ class Command(BaseCommand):
             "--websocket-max-message-size", limit,
             "--websocket-max-frame-size", limit,
         ]  # fmt: skip
-        if options["proxy_headers"]:
+        proxies = settings.PROXY_COUNT
+        if options["proxy_headers"] and not proxies:
+            raise CommandError(
+                "--proxy-headers trusts X-Forwarded-For, which any client can write: set "
+                "BEHIND_PROXY to the number of proxies in front of the app (e.g. BEHIND_PROXY=1)."
+            )
+        if proxies:
             argv.append("--proxy-headers")
+            parser = forwarded_address_parser(proxies)
+            http_protocol.parse_x_forwarded_for = parser  # type: ignore[assignment]
+            ws_protocol.parse_x_forwarded_for = parser  # type: ignore[assignment]
         if options["access_log"]:
             argv += ["--access-log", options["access_log"]]
         argv.append(settings.ASGI_APPLICATION.replace(".application", ":application"))
