@@ -48,7 +48,7 @@ class TestAccountJourneys(browser.BrowserTestCase):
 
         # Opening the link asks for a confirmation (nothing changes on a GET).
         page.goto(link.group(0))
-        expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Email Address")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Confirm email address")
         assert not user.emailaddress_set.get().verified
         page.get_by_role("button", name="Confirm").click()
 
