@@ -156,7 +156,6 @@ def _notify_new_post(post: Post, mentioned: list[User]) -> None:
         )
 
 
-@transaction.atomic
 def _body(body: str | None) -> str:
     """A post's Markdown, held to the one rule for long texts (line breaks kept, other
     control characters dropped, at most ``POST_MAX`` characters)."""
@@ -169,6 +168,7 @@ def _body(body: str | None) -> str:
     return body
 
 
+@transaction.atomic
 def post_create(
     *,
     thread: Thread,
