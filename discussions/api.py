@@ -26,6 +26,7 @@ from cohorts.api import PersonSerializer
 from cohorts.models import Cohort, LearningGoal, Session
 from core.models import ID_MAX
 from discussions import permissions, services
+from discussions.events import post_html
 from discussions.models import Post, Reaction, ReadState, Thread
 from discussions.services import DiscussionError, StaleVersion
 
@@ -92,7 +93,7 @@ def threads_listing(cohort: Cohort, user: Any) -> QuerySet[Thread]:
 def posts_listing(thread: Thread) -> QuerySet[Post]:
     return (
         Post.objects.filter(thread=thread)
-        .select_related("author")
+        .select_related("author", "thread__cohort", "reply_to__author")
         .prefetch_related(
             Prefetch(
                 "reactions",
@@ -113,8 +114,10 @@ def _person(user: Any) -> dict[str, Any] | None:
 
 class PostSerializer(serializers.Serializer):
     """The post object of CONTRACT.md (the same fields the socket sends), plus extras:
-    ``reply_to``, ``deleted``, ``hidden`` and ``reactions`` (counts by kind). A deleted or
-    hidden post keeps its place (so ids stay continuous for catch-up) but not its text."""
+    ``reply_to``, ``deleted``, ``hidden``, ``reactions`` (counts by kind) and ``html`` (the
+    post as the thread page shows it, the same for every reader: see events.post_html). A
+    deleted or hidden post keeps its place (so ids stay continuous for catch-up) but not its
+    text."""
 
     id = serializers.IntegerField(read_only=True)
     thread = serializers.IntegerField(source="thread_id", read_only=True)
@@ -128,6 +131,7 @@ class PostSerializer(serializers.Serializer):
     deleted = serializers.SerializerMethodField()
     hidden = serializers.SerializerMethodField()
     reactions = serializers.SerializerMethodField()
+    html = serializers.SerializerMethodField()
 
     def get_deleted(self, post: Post) -> bool:
         return post.deleted_at is not None
@@ -143,6 +147,9 @@ class PostSerializer(serializers.Serializer):
         for reaction in rows:
             counts[reaction.kind] = counts.get(reaction.kind, 0) + 1
         return counts
+
+    def get_html(self, post: Post) -> str:
+        return post_html(post)
 
     def to_representation(self, post: Post) -> dict[str, Any]:
         data = super().to_representation(post)

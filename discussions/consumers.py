@@ -75,7 +75,8 @@ def _missed(thread_id: int, after: int) -> tuple[list[dict[str, Any]], int, bool
 
     posts = list(
         Post.objects.filter(thread_id=thread_id, pk__gt=after)
-        .select_related("author")
+        .select_related("author", "thread__cohort", "reply_to__author")
+        .prefetch_related("reactions")
         .order_by("pk")[: REPLAY_LIMIT + 1]
     )
     if len(posts) > REPLAY_LIMIT:

@@ -1,11 +1,10 @@
-"""Discussion pages. Every page works with plain HTML forms; the post view also answers
-JSON (``Accept: application/json``) so thread.js can post without reloading. Anything the
-viewer may not see is a 404; service refusals are shown, keeping what the person typed."""
+"""Discussion pages. Every page works with plain HTML forms; thread.js posts and edits
+through the REST API (discussions/api.py), not through these views. Anything the viewer may
+not see is a 404; service refusals are shown, keeping what the person typed."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from discussions import permissions, selectors, services
-from discussions.events import post_payload
 from discussions.forms import EditForm, PostForm, ThreadForm
 from discussions.models import Post, Thread, ThreadSubscription
 from discussions.services.posts import RESTORE_DAYS, cohort_handles
@@ -217,23 +215,7 @@ def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             error = exc
             form.add_error(None, exc.message)
         else:
-            if wants_json(request):
-                return JsonResponse(
-                    {
-                        "post": post_payload(post),
-                        "created": created,
-                        "next_client_id": str(uuid.uuid4()),
-                    },
-                    status=201 if created else 200,
-                )
             return redirect(_thread_url(thread, post.pk))
-    if wants_json(request):
-        if error is not None:
-            status = 403 if error.code == "forbidden" else 409 if error.code == "locked" else 400
-            return JsonResponse({"code": error.code, "detail": error.message}, status=status)
-        return JsonResponse(
-            {"code": "invalid", "detail": "Check the post.", "errors": form.errors}, status=400
-        )
     status = 403 if error is not None and error.code == "forbidden" else 400
     return render(
         request, "discussions/thread.html", _thread_context(request, thread, form), status=status
@@ -304,8 +286,6 @@ def _post_action(request: HttpRequest, slug: str, pk: int, post_id: int, action:
         post = action(post=post, by=request.user)
     except services.DiscussionError as error:
         return _refuse(request, thread, error)
-    if wants_json(request):
-        return JsonResponse({"post": post_payload(post)})
     messages.success(request, done)
     return redirect(_thread_url(thread, post.pk))
 
