@@ -155,7 +155,6 @@ def _thread_context(
         "pages": pages,
         "page_range": _page_window(page, pages),
         "is_last_page": page == pages,
-        "live_reaction_buttons": selectors.empty_reaction_buttons(),
         "form": form,
         "replying_to": replying_to,
         "can_post": can_post and not thread.locked,

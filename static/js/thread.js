@@ -6,6 +6,18 @@
 // (re)subscribe sends the highest id on the page, the server replays what came after, and
 // posts are de-duplicated by id, so a dropped connection loses nothing and shows nothing twice.
 
+import {
+  ApiError,
+  apiFetch,
+  csrfToken,
+  DraftStore,
+  el,
+  fromServerHtml,
+  localiseTimes,
+  newUuid,
+  timeFormatter,
+} from "./page.js";
+
 const TYPING_SEND_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 6000;
 const READ_EVERY_MS = 2000;
@@ -13,59 +25,19 @@ const READ_EVERY_MS = 2000;
 const list = document.getElementById("posts");
 const form = document.getElementById("composer");
 
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.getAttribute("content") : "";
-}
-
-function newUuid() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") {
-    return window.crypto.randomUUID();
-  }
-  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-// Times are shown as the server shows them: "28 Nov 2026, 12:26" in the person's own
-// time zone (from their profile, carried on the post list), whatever the browser's locale.
-const postList = document.getElementById("posts");
-const viewerZone = (postList && postList.dataset.timeZone) || undefined;
-let timeFormat;
-try {
-  timeFormat = new Intl.DateTimeFormat("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone: viewerZone,
-  });
-} catch {
-  timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
-}
-
-function formatTime(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? "" : timeFormat.format(date);
-}
+// Times in the person's own time zone (from their profile, carried on the post list).
+const formatTime = timeFormatter(list && list.dataset.timeZone);
 
 if (list) {
   const threadId = Number(list.dataset.thread);
   const userId = Number(list.dataset.userId);
   const threadUrl = window.location.pathname.replace(/[^/]*$/, "");
-  const profileUrl = (id) => (list.dataset.profileUrl || "/people/0/").replace(/0\/$/, `${id}/`);
-  const canPost = Boolean(form);
+  // Who is looking, as the page was rendered for them: what a live post may offer them.
+  const viewer = {
+    canPost: list.dataset.canPost === "1",
+    member: list.dataset.member === "1",
+    moderator: list.dataset.moderator === "1",
+  };
   let lastSeenId = 0;
 
   function postIds() {
@@ -81,82 +53,38 @@ if (list) {
 
   // --- Rendering ----------------------------------------------------------------------------
 
-  function placeholder(post) {
-    return el(
-      "p",
-      { class: "post__placeholder meta" },
-      post.hidden ? "This post was hidden by a facilitator." : "This post was deleted by its author.",
-    );
-  }
-
-  function buildPost(post) {
-    const removed = post.deleted || post.hidden;
-    const li = el("li", {
-      id: `post-${post.id}`,
-      class: `post post--new${removed ? " post--removed" : ""}`,
-      "data-post-id": String(post.id),
-    });
-    const article = el("article", { "aria-labelledby": `post-${post.id}-by` });
-    const head = el("header", { class: "post__head" });
-    const author = el("span", { id: `post-${post.id}-by`, class: "post__author" });
-    author.append(el("a", { href: profileUrl(post.author.id) }, post.author.name));
-    const when = el("a", { class: "post__time meta", href: `#post-${post.id}` });
-    when.append(el("time", { datetime: post.created_at }, formatTime(post.created_at)));
-    head.append(author, " ", when);
-    if (post.edited_at) {
-      const edited = el(
-        "a",
-        { class: "post__edited meta", href: `${threadUrl}posts/${post.id}/history/` },
-        "edited",
-      );
-      edited.append(el("span", { class: "visually-hidden" }, " (see the history)"));
-      head.append(" ", edited);
+  // A live post is the server's partial (the `html` of the event or the API's answer),
+  // rendered once for everyone: here it gets what this viewer may use (the controls marked
+  // data-for), the CSRF token in its forms, and its times in the viewer's zone.
+  function forViewer(post) {
+    const node = fromServerHtml(post.html).firstElementChild;
+    if (!node) return null;
+    const mine = Number(node.dataset.authorId) === userId;
+    const allowed = {
+      poster: viewer.canPost,
+      member: viewer.member,
+      author: viewer.member && mine,
+      moderator: viewer.moderator && !mine,
+    };
+    for (const control of node.querySelectorAll("[data-for]")) {
+      if (!allowed[control.dataset.for]) control.remove();
     }
-    article.append(head);
-    if (removed) {
-      article.append(placeholder(post));
-    } else {
-      const body = el("div", { class: "post__body prose" });
-      // body_html is sanitised by the server (Markdown through nh3); it is the only field
-      // ever inserted as HTML. Everything else goes in as text.
-      body.innerHTML = post.body_html;
-      article.append(body);
-      const actions = el("div", { class: "post__actions" });
-      if (canPost) {
-        actions.append(
-          el("a", { href: `?reply_to=${post.id}#composer`, class: "post__reply" }, "Reply"),
-          el("a", { href: `?reply_to=${post.id}&quote=1#composer`, class: "post__quote" }, "Quote"),
-        );
+    if (!viewer.member) {
+      // Reactions others made are shown, not offered as buttons.
+      for (const reaction of node.querySelectorAll(".reaction-form")) {
+        const button = reaction.querySelector("button");
+        const shown = el("span", { class: "reaction", "data-kind": button.dataset.kind });
+        shown.append(...button.childNodes);
+        reaction.replaceWith(shown);
       }
-      if (post.author.id === userId && canPost) {
-        actions.append(el("a", { href: `${threadUrl}posts/${post.id}/edit/` }, "Edit"));
-      }
-      const tools = liveTools(post);
-      if (tools.reactions) article.append(tools.reactions);
-      for (const form of tools.forms) actions.append(" ", form);
-      if (actions.childNodes.length) article.append(actions);
     }
-    li.append(article);
-    return li;
-  }
-
-  // Reaction picker and delete/hide forms for a post that arrived live, cloned from the
-  // server-rendered <template> (CSRF token included) with this post's id in the URLs.
-  const toolsTemplate = document.getElementById("live-post-tools");
-
-  function liveTools(post) {
-    const result = { reactions: null, forms: [] };
-    if (!toolsTemplate) return result;
-    const copy = toolsTemplate.content.cloneNode(true);
-    for (const form of copy.querySelectorAll("form")) {
-      form.action = form.getAttribute("action").replace(/\/posts\/0\//, `/posts/${post.id}/`);
+    for (const action of node.querySelectorAll('form[method="post"]')) {
+      action.append(el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken() }));
     }
-    result.reactions = copy.querySelector(".post__reactions");
-    const mine = post.author.id === userId;
-    for (const form of copy.querySelectorAll("form[data-for]")) {
-      if ((form.dataset.for === "author") === mine) result.forms.push(form);
-    }
-    return result;
+    localiseTimes(node, formatTime);
+    const actions = node.querySelector(".post__actions");
+    if (actions && !actions.querySelector("a, form")) actions.remove();
+    return node;
   }
 
   function insertInOrder(node, id) {
@@ -168,24 +96,28 @@ if (list) {
     if (!post || post.thread !== threadId) return;
     noteSeen(post.id);
     if (document.getElementById(`post-${post.id}`)) return; // de-duplicate by id
-    insertInOrder(buildPost(post), post.id);
+    const node = forViewer(post);
+    if (!node) return;
+    node.classList.add("post--new");
+    insertInOrder(node, post.id);
     scheduleRead();
   }
 
   function updatePost(post) {
     if (!post || post.thread !== threadId) return;
     const old = document.getElementById(`post-${post.id}`);
-    const fresh = buildPost(post);
-    fresh.classList.remove("post--new");
+    const fresh = forViewer(post);
+    if (!fresh) return;
     if (!old) {
       insertInOrder(fresh, post.id);
       return;
     }
-    // Keep the server-rendered reaction buttons and moderation forms of a visible post.
+    // Keep the reaction buttons (with this viewer's own marked) and the forms the page
+    // rendered for this viewer on a visible post.
     const reactions = old.querySelector(".post__reactions");
     const oldActions = old.querySelector(".post__actions");
     const removed = post.deleted || post.hidden;
-    if (!removed && reactions) fresh.querySelector(".post__body").after(reactions);
+    if (!removed && reactions) fresh.querySelector(".post__reactions").replaceWith(reactions);
     if (!removed && oldActions) {
       const newActions = fresh.querySelector(".post__actions");
       if (newActions) newActions.replaceWith(oldActions);
@@ -199,8 +131,7 @@ if (list) {
     if (!old) return;
     const article = old.querySelector("article");
     const head = article.querySelector(".post__head");
-    article.replaceChildren(head, placeholder({ hidden: false, deleted: true }));
-    article.lastChild.textContent = "This post was removed.";
+    article.replaceChildren(head, el("p", { class: "post__placeholder meta" }, "This post was removed."));
     old.classList.add("post--removed");
   }
 
@@ -360,46 +291,25 @@ if (list) {
     const replyInput = form.querySelector("input[name=reply_to]");
     const errorBox = document.getElementById("composer-error");
     const submitButton = form.querySelector("button[type=submit]");
-    const draftKey = `commonplace:draft:thread:${threadId}`;
+    // Kept in the browser until the server confirms the post.
+    const drafts = new DraftStore(`commonplace:draft:thread:${threadId}`);
     let sending = false;
     let lastTypingSent = 0;
 
-    const storage = (() => {
-      try {
-        const probe = "commonplace:probe";
-        window.localStorage.setItem(probe, "1");
-        window.localStorage.removeItem(probe);
-        return window.localStorage;
-      } catch {
-        return null;
-      }
-    })();
-
     function saveDraft() {
-      if (!storage) return;
       if (!textarea.value.trim()) {
-        storage.removeItem(draftKey);
+        drafts.clear();
         return;
       }
-      storage.setItem(
-        draftKey,
-        JSON.stringify({
-          body: textarea.value,
-          client_id: clientIdInput.value,
-          reply_to: replyInput ? replyInput.value : "",
-          saved_at: Date.now(),
-        }),
-      );
+      drafts.save({
+        body: textarea.value,
+        client_id: clientIdInput.value,
+        reply_to: replyInput ? replyInput.value : "",
+      });
     }
 
     function restoreDraft() {
-      if (!storage) return;
-      let draft = null;
-      try {
-        draft = JSON.parse(storage.getItem(draftKey) || "null");
-      } catch {
-        draft = null;
-      }
+      const draft = drafts.load();
       if (!draft || !draft.body) return;
       // The server's text wins when it re-rendered the form with an error or a quote.
       if (textarea.value.trim() && textarea.value.trim() !== draft.body.trim()) return;
@@ -416,11 +326,11 @@ if (list) {
       errorBox.hidden = !text;
     }
 
-    function confirmed(post, nextClientId) {
+    function confirmed(post) {
       addPost(post);
       textarea.value = "";
-      if (storage) storage.removeItem(draftKey);
-      clientIdInput.value = nextClientId || newUuid();
+      drafts.clear();
+      clientIdInput.value = newUuid();
       if (replyInput) replyInput.value = "";
       const replying = form.querySelector(".composer__replying");
       if (replying) replying.remove();
@@ -428,39 +338,12 @@ if (list) {
       notice("Posted.");
     }
 
-    async function errorText(response) {
-      try {
-        const data = await response.json();
-        if (data.detail) return String(data.detail);
-        const errors = data.errors || data;
-        const first = Object.values(errors).flat()[0];
-        if (first) return typeof first === "string" ? first : first.message || String(first);
-      } catch {
-        /* not JSON */
-      }
-      return `The post could not be saved (${response.status}). Your text is kept; try again.`;
-    }
-
-    async function send() {
-      const headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
-      const apiUrl = form.dataset.apiUrl;
-      if (apiUrl) {
-        const payload = { body: textarea.value, client_id: clientIdInput.value };
-        if (replyInput && replyInput.value) payload.reply_to = Number(replyInput.value);
-        const response = await fetch(apiUrl, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { ...headers, "Content-Type": "application/json" },
-          body: JSON.stringify(payload),
-        });
-        if (response.status !== 404 && response.status !== 405) return response;
-      }
-      return fetch(form.action, {
-        method: "POST",
-        credentials: "same-origin",
-        headers,
-        body: new FormData(form),
-      });
+    // The one way this page writes a post: the REST API (POST /api/v1/threads/{id}/posts/),
+    // idempotent by client_id. Without JavaScript the form posts to the page instead.
+    function send() {
+      const payload = { body: textarea.value, client_id: clientIdInput.value };
+      if (replyInput && replyInput.value) payload.reply_to = Number(replyInput.value);
+      return apiFetch(form.dataset.apiUrl, { method: "POST", body: payload });
     }
 
     form.addEventListener("submit", async (event) => {
@@ -477,16 +360,15 @@ if (list) {
       submitButton.disabled = true;
       notice("Posting…");
       try {
-        const response = await send();
-        if (response.ok) {
-          const data = await response.json();
-          confirmed(data.post || data, data.next_client_id);
+        const post = await send();
+        if (!post || !post.html) throw new TypeError("no post in the answer");
+        confirmed(post);
+      } catch (error) {
+        if (error instanceof ApiError) {
+          showError(`${error.message} Your text is kept here.`);
         } else {
-          showError(await errorText(response));
-          notice("");
+          showError("Could not reach the server. Your text is kept here; post again when you are back online.");
         }
-      } catch {
-        showError("Could not reach the server. Your text is kept here; post again when you are back online.");
         notice("");
       } finally {
         sending = false;

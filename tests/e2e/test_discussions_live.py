@@ -182,6 +182,54 @@ class TestLiveThread(ThreadPageCase):
         expect(self.post(ben, text)).to_contain_text("Ana Author")
         assert posts_with(text) == 1
 
+    def test_a_post_written_in_the_page_goes_through_the_rest_api(self) -> None:
+        world = build_thread(self)
+        ana = self.open_thread("ana@example.org", world)
+        writes: list[Any] = []
+        ana.on("request", lambda request: writes.append(request) if request.method != "GET" else None)
+
+        text = "Sent through the API, shown from the server's own partial."
+        self.write_and_post(ana, text)
+
+        # Even when the API refuses, the page does not fall back to another write path: it
+        # says why and keeps the text.
+        api = self.url(f"/api/v1/threads/{world['thread'].pk}/posts/")
+        refused = "Refused on purpose, and kept in the box."
+        ana.route(
+            api,
+            lambda route: route.fulfill(
+                status=405,
+                content_type="application/json",
+                body='{"detail": "Method \\"POST\\" not allowed.", "code": "method_not_allowed"}',
+            ),
+        )
+        box = field(ana, "Your reply")
+        box.fill(refused)
+        ana.get_by_role("button", name="Post reply").click()
+        expect(ana.locator("#composer-error")).to_contain_text('Method "POST" not allowed.')
+        expect(box).to_have_value(refused)
+        ana.unroute(api)
+
+        sent = [r for r in writes if r.method == "POST" and r.url == api]
+        assert len(sent) == 2, [(r.method, r.url) for r in writes]
+        assert sent[0].headers.get("x-csrftoken"), "the session-authenticated API needs CSRF"
+        page_posts = [
+            r.url
+            for r in writes
+            if r.url.startswith(self.url(world["path"])) and not r.url.endswith("/read/")
+        ]
+        assert page_posts == [], page_posts
+        # The server's partial, given the controls the author may use and no one else's.
+        mine = self.post(ana, text)
+        expect(mine).to_have_count(1)
+        expect(mine.get_by_role("link", name="Edit")).to_be_visible()
+        expect(mine.get_by_role("button", name="Delete")).to_be_visible()
+        expect(mine.get_by_role("button", name="Hide")).to_have_count(0)
+        expect(mine.locator("input[name=csrfmiddlewaretoken]")).to_have_count(
+            mine.locator("form").count()
+        )
+        assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}", mine.locator("time").inner_text())
+
     def test_a_member_offline_for_a_while_catches_up_once_in_order(self) -> None:
         from discussions.models import Post
 
