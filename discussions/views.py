@@ -203,7 +203,7 @@ def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if data.get("reply_to"):
             reply_to = Post.objects.filter(pk=data["reply_to"], thread=thread).first()
         try:
-            post, created = services.post_create(
+            post, _created = services.post_create(
                 thread=thread,
                 author=request.user,
                 body=data["body"],

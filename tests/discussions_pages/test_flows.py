@@ -1,6 +1,6 @@
 """The discussion pages with plain HTML forms (no JavaScript): posting, idempotent retry,
-no JSON answers (thread.js writes through the REST API), editing with a stale version, history, delete/restore, hide,
-reactions, follow/mute, pin/lock, new threads."""
+no JSON answers (thread.js writes through the REST API), editing with a stale version,
+history, delete/restore, hide, reactions, follow/mute, pin/lock, new threads."""
 
 from __future__ import annotations
 

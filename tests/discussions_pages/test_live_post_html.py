@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def published(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
-    monkeypatch.setattr(post_services, "publish_on_commit", lambda group, message: sent.append(message))
+    monkeypatch.setattr(
+        post_services, "publish_on_commit", lambda group, message: sent.append(message)
+    )
     return sent
 
 

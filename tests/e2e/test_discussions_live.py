@@ -186,7 +186,7 @@ class TestLiveThread(ThreadPageCase):
         world = build_thread(self)
         ana = self.open_thread("ana@example.org", world)
         writes: list[Any] = []
-        ana.on("request", lambda request: writes.append(request) if request.method != "GET" else None)
+        ana.on("request", lambda r: writes.append(r) if r.method != "GET" else None)
 
         text = "Sent through the API, shown from the server's own partial."
         self.write_and_post(ana, text)
