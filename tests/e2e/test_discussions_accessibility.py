@@ -128,12 +128,16 @@ class TestDiscussionsAccessibility(browser.BrowserTestCase):
         )
         mine = "My version, written while the other tab saved."
         field(ana, "Text").fill(mine)
+        writes: list[Any] = []
+        ana.on("request", lambda r: writes.append((r.method, r.url)) if r.method != "GET" else None)
         ana.get_by_role("button", name="Save").click()
         conflict = ana.get_by_role("region", name="This post changed while you were editing")
         expect(conflict).to_be_visible()
         expect(ana.locator("#stale-current")).to_have_text("Changed in another tab.")
         expect(ana.locator("#stale-yours")).to_have_text(mine)
         expect(ana.get_by_role("alert")).to_be_visible()
+        # The edit went through the REST API with the version it started from.
+        assert writes == [("PATCH", self.url(f"/api/v1/posts/{reply.pk}/"))], writes
         self.scan(ana, f"{edit} (stale version)")
         # The conflict page answers 409 on purpose; Chromium logs any 4xx document as a
         # console error. That one line is expected, anything else is still a finding.
