@@ -146,15 +146,16 @@ def participation_sources() -> list[ParticipationSource]:
 
 
 # --- Dashboard panels -----------------------------------------------------------------------
-# A card on the signed-in dashboard: ``template`` is included with what ``context(user)``
-# returns (names a panel's template reads; two panels may not use the same name), in
-# ascending ``order``.
+# A card on the signed-in dashboard: ``template`` (a template name, or anything the
+# ``{% include %}`` tag renders) is included with what ``context(user)`` returns (the names
+# the panel's template reads; two panels may not use the same name), in ascending
+# ``order``. Keep the context function to a fixed number of queries.
 
 
 @dataclass(frozen=True)
 class Panel:
     name: str
-    template: str
+    template: Any
     context: Callable[[Any], dict[str, Any]] = field(default=lambda user: {})
     order: int = 100
 
