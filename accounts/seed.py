@@ -149,6 +149,7 @@ DEMO_EXTRA_PEOPLE: list[dict[str, Any]] = [
     },
 ]
 
+
 @transaction.atomic
 def seed_people(specs: list[dict[str, Any]]) -> int:
     created_count = 0
@@ -164,6 +165,7 @@ def seed_people(specs: list[dict[str, Any]]) -> int:
         if role is not None:
             role_grant(user=user, role=role)
     return created_count
+
 
 def person(email: str) -> User:
     return User.objects.get(email=email)

@@ -28,7 +28,7 @@ def next_sessions(user: Any) -> dict[str, Any]:
 
 PANELS = (
     Panel("cohorts.mine", "cohorts/_dashboard_my_cohorts.html", my_cohorts, order=10),
-    Panel("cohorts.next_sessions", "cohorts/_dashboard_next_sessions.html", next_sessions, order=20),
+    Panel("cohorts.next", "cohorts/_dashboard_next_sessions.html", next_sessions, order=20),
 )
 
 

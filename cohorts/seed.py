@@ -199,7 +199,9 @@ def seed_cohorts(periods: list[EnrollmentPeriod]) -> list[str]:
     keep_demo_invitation_open()
     return made
 
+
 # --- enrollment periods ---------------------------------------------------------------
+
 
 @transaction.atomic
 def seed_periods() -> list[EnrollmentPeriod]:
@@ -218,6 +220,7 @@ def seed_periods() -> list[EnrollmentPeriod]:
             )
             periods.append(period)
     return sorted(periods, key=lambda p: p.opens_on)
+
 
 def period_after(periods: list[EnrollmentPeriod], day: date) -> EnrollmentPeriod | None:
     """The first application window still open two weeks after ``day``."""
@@ -248,6 +251,7 @@ def propose(
         raise CommandError(f"demo cohort slug {slug!r} is taken by another cohort")
     return cohort_update(cohort=cohort, by=by, title=title)
 
+
 def approve(cohort: Cohort, *, by: User, message: str) -> None:
     cohort_submit(cohort=cohort, by=by)
     cohort_review(
@@ -263,6 +267,7 @@ def approve(cohort: Cohort, *, by: User, message: str) -> None:
         },
     )
 
+
 def admit(cohort: Cohort, emails: list[str], *, by: User) -> None:
     """Join by request and be accepted, as people do on the site."""
     for email in emails:
@@ -273,9 +278,8 @@ def admit(cohort: Cohort, emails: list[str], *, by: User) -> None:
             message=f"I'd like to join: this is close to my work at {joiner.institution}.",
         )
         if request.status == Membership.Status.REQUESTED:
-            membership_accept(
-                membership=request, by=by, message=f"Welcome, {joiner.display_name}!"
-            )
+            membership_accept(membership=request, by=by, message=f"Welcome, {joiner.display_name}!")
+
 
 def schedule(cohort: Cohort, *, by: User, first_day: date, at: time) -> list[Session]:
     return sessions_apply_template(
@@ -512,6 +516,7 @@ def seed_scale(run: SeedRun) -> None:
                 synthetic_cohort(first + len(cohorts), facilitator=group[0], members=group[1:13])
             )
     run.synthetic["cohorts"] = cohorts
+
 
 def synthetic_cohort(n: int, *, facilitator: User, members: list[User]) -> Cohort:
     today = _this_day()

@@ -241,9 +241,7 @@ DEMO_THREADS: list[dict[str, Any]] = [
 
 def seed_demo(run: SeedRun) -> None:
     threads = seed_discussions()
-    run.write(
-        f"Demo threads: {threads} created" if threads else "Demo threads: all already there."
-    )
+    run.write(f"Demo threads: {threads} created" if threads else "Demo threads: all already there.")
 
 
 def seed_discussions() -> int:
@@ -257,6 +255,7 @@ def seed_discussions() -> int:
         return 0
     with transaction.atomic():
         return build_discussions(cohort)
+
 
 def build_discussions(cohort: Cohort) -> int:
     people = {key: person(email) for key, email in DEMO_VOICES.items()}
@@ -307,6 +306,7 @@ def build_discussions(cohort: Cohort) -> int:
         made.append(thread)
     thread_rebuild_stats(thread_ids=[t.pk for t in made])
     return len(made)
+
 
 def backdate(posts: list[Post], *, days_ago: int) -> None:
     """Spread a conversation over the days after ``days_ago`` (a few hours apart)."""

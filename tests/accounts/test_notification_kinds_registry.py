@@ -79,7 +79,7 @@ def test_a_second_app_cannot_take_a_kind_name_already_declared(
     fake_kind: notifications.NotificationKind,
 ) -> None:
     notifications.register_kind(FAKE)  # the same declaration again is harmless
-    with pytest.raises(ValueError, match="journals.prompt"):
+    with pytest.raises(ValueError, match=r"journals\.prompt"):
         notifications.register_kind(
             notifications.NotificationKind("journals.prompt", "Something else", "off")
         )

@@ -81,7 +81,7 @@ def test_a_name_taken_by_other_code_is_refused() -> None:
         registry.register_participation_source(
             registry.ParticipationSource("posts", "Other posts", lambda cohort: {})
         )
-    with pytest.raises(ValueError, match="cohorts.mine"):
+    with pytest.raises(ValueError, match=r"cohorts\.mine"):
         registry.register_panel(registry.Panel("cohorts.mine", "dashboard/_prompts_panel.html"))
 
 
