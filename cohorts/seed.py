@@ -506,7 +506,7 @@ def seed_scale(run: SeedRun) -> None:
     active cohorts a block, each with 12 of them as members and six sessions (half held,
     with attendance)."""
     made = run.synthetic.get("users", [])
-    cohorts = []
+    cohorts: list[Cohort] = []
     first = Cohort.objects.filter(slug__startswith="synthetic-cohort-").count()
     for block in range(run.scale):
         people = made[block * 50 : (block + 1) * 50]
