@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401 - connects the receivers
+        from accounts import seed, signals  # noqa: F401 - signals connects the receivers
+        from core.registry import register_seeder
+
+        register_seeder("accounts", seed.seed_demo, scale=seed.seed_scale)

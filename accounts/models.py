@@ -193,35 +193,6 @@ class Delivery(models.TextChoices):
     OFF = "off", "No e-mail"
 
 
-class NotificationKind:
-    def __init__(self, kind: str, label: str, default: str) -> None:
-        self.kind, self.label, self.default = kind, label, default
-
-
-# Every kind of notification people can choose about, with its e-mail default. Discussion
-# kinds default to the daily digest, so nobody is flooded; the cohort changes that were
-# always e-mailed (reviews, decisions, moved or cancelled sessions) stay instant; the rest
-# stay in-app only unless the person asks for mail.
-NOTIFICATION_KINDS: tuple[NotificationKind, ...] = (
-    NotificationKind("discussions.mention", "Someone @mentions you", Delivery.DIGEST),
-    NotificationKind("discussions.reply", "New posts in threads you follow", Delivery.DIGEST),
-    NotificationKind("discussions.new_thread", "New threads in your cohorts", Delivery.DIGEST),
-    NotificationKind("discussions.announcement", "Facilitator announcements", Delivery.DIGEST),
-    NotificationKind("session.scheduled", "A session is scheduled", Delivery.OFF),
-    NotificationKind("session.changed", "A session is moved or changed", Delivery.INSTANT),
-    NotificationKind("session.cancelled", "A session is cancelled", Delivery.INSTANT),
-    NotificationKind(
-        "membership.requested", "Someone asks to join a cohort you facilitate", Delivery.OFF
-    ),
-    NotificationKind("membership.accepted", "Your request to join is accepted", Delivery.INSTANT),
-    NotificationKind("membership.declined", "Your request to join is declined", Delivery.INSTANT),
-    NotificationKind("membership.promoted", "You get a place off the waitlist", Delivery.INSTANT),
-    NotificationKind("cohort.submitted", "A cohort is submitted for review", Delivery.OFF),
-    NotificationKind("cohort.reviewed", "Your cohort proposal is reviewed", Delivery.INSTANT),
-)
-KINDS_BY_NAME = {k.kind: k for k in NOTIFICATION_KINDS}
-
-
 class NotificationPreference(models.Model):
     """A person's e-mail choice for one kind; no row means the kind's default."""
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts import notifications as notification_kinds
 from accounts.models import (
-    KINDS_BY_NAME,
     PROFILE_FIELDS,
     Delivery,
     Notification,
@@ -91,7 +91,7 @@ def email_deliveries(
     ids = list(user_ids)
     if email is False:
         return dict.fromkeys(ids, Delivery.OFF)
-    known = KINDS_BY_NAME.get(kind)
+    known = notification_kinds.kind(kind)
     fallback = Delivery.INSTANT if email else (known.default if known else Delivery.OFF)
     chosen = dict(
         NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list(
@@ -127,7 +127,7 @@ def notification_preference_set(*, user: User, kind: str, delivery: str) -> None
     """Choose how ``user`` hears of ``kind`` by e-mail; the kind's default removes the row."""
     if delivery not in Delivery.values:
         raise ValueError(f"unknown delivery {delivery!r}")
-    known = KINDS_BY_NAME.get(kind)
+    known = notification_kinds.kind(kind)
     if known is not None and delivery == known.default:
         NotificationPreference.objects.filter(user=user, kind=kind).delete()
         return
@@ -333,8 +333,7 @@ def digest_send(*, user: User, now: datetime | None = None, force: bool = False)
             "",
         ]
         for kind in dict.fromkeys(n.kind for n in notes):
-            label = KINDS_BY_NAME[kind].label if kind in KINDS_BY_NAME else kind
-            lines.append(f"{label}:")
+            lines.append(f"{notification_kinds.label(kind)}:")
             for note in (n for n in notes if n.kind == kind):
                 lines.append(f"  * {note.title}")
                 if note.url:

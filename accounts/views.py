@@ -12,15 +12,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from accounts import notifications as notification_kinds
 from accounts import permissions, services
 from accounts.forms import ProfileForm
-from accounts.models import (
-    KINDS_BY_NAME,
-    NOTIFICATION_KINDS,
-    Delivery,
-    NotificationPreference,
-    User,
-)
+from accounts.models import Delivery, NotificationPreference, User
 
 
 @login_required
@@ -81,8 +76,9 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     chosen = dict(
         NotificationPreference.objects.filter(user=request.user).values_list("kind", "delivery")
     )
+    kinds = notification_kinds.kinds()
     if request.method == "POST":
-        for kind in NOTIFICATION_KINDS:
+        for kind in kinds:
             value = request.POST.get(kind.kind)
             if value in Delivery.values and value != chosen.get(kind.kind, kind.default):
                 services.notification_preference_set(
@@ -99,7 +95,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
                 for value, label in Delivery.choices
             ],
         }
-        for kind in NOTIFICATION_KINDS
+        for kind in kinds
     ]
     return render(
         request,
@@ -119,7 +115,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/unsubscribe.html", {"invalid": True}, status=400)
     except User.DoesNotExist:
         raise Http404 from None
-    labels = [KINDS_BY_NAME[k].label if k in KINDS_BY_NAME else k for k in kinds]
+    labels = [notification_kinds.label(k) for k in kinds]
     done = False
     if request.method == "POST":
         services.notifications_unsubscribe(user=person, kinds=kinds)

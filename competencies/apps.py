@@ -6,4 +6,7 @@ class CompetenciesConfig(AppConfig):
     verbose_name = "Competency frameworks"
 
     def ready(self) -> None:
-        from competencies import signals  # noqa: F401 - connects the receivers
+        from competencies import seed, signals  # noqa: F401 - signals connects the receivers
+        from core.registry import register_seeder
+
+        register_seeder("competencies", seed.seed_demo)

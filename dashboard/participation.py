@@ -3,13 +3,13 @@ voices are noticed and invited in.
 
 Counts only, never content. Each column is a *participation source*: a function that
 returns ``{user_id: count}`` for a cohort in one query, read through the owning app's
-selectors. A later app (discussions, resources, journals) adds its column by appending a
-source to ``SOURCES``; the view and template do not change.
+selectors. Each app registers its own in its ``AppConfig.ready`` (cohorts: sessions
+attended; discussions: posts; see ``core.registry.register_participation_source``); the
+view and template do not change when an app adds a column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,43 +21,10 @@ from django.utils import timezone
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Attendance, Cohort, Membership, Session
 from cohorts.permissions import check_facilitate
-from discussions import selectors as discussion_selectors
+from core.registry import participation_sources
 
 # How many of the latest held sessions decide whether someone has been quiet lately.
 RECENT_SESSIONS = 2
-
-
-@dataclass(frozen=True)
-class ParticipationSource:
-    key: str
-    label: str
-    counts: Callable[[Cohort], dict[int, int]]
-    help: str = ""
-
-
-def _sessions_attended(cohort: Cohort) -> dict[int, int]:
-    return {
-        user_id: statuses.get(Attendance.Status.PRESENT, 0)
-        for user_id, statuses in cohort_selectors.attendance_counts(cohort).items()
-    }
-
-
-SOURCES: list[ParticipationSource] = [
-    ParticipationSource(
-        key="attended",
-        label="Sessions attended",
-        counts=_sessions_attended,
-        help="Sessions where attendance was recorded as present.",
-    ),
-    ParticipationSource(
-        key="posts",
-        label="Posts",
-        counts=discussion_selectors.post_counts_by_author,
-        help="Posts written in the cohort's discussions (deleted or hidden ones not counted).",
-    ),
-    # Later: resources shared (resources), reflections written (journals), each a
-    # ParticipationSource over that app's selector.
-]
 
 
 @dataclass
@@ -81,7 +48,7 @@ def participation_rows(cohort: Cohort) -> dict[str, Any]:
     held = Session.objects.filter(
         cohort=cohort, cancelled_at__isnull=True, starts_at__lte=timezone.now()
     ).count()
-    columns = [(source, source.counts(cohort)) for source in SOURCES]
+    columns = [(source, source.counts(cohort)) for source in participation_sources()]
     recent = cohort_selectors.recent_attendance(cohort, sessions=RECENT_SESSIONS)
     held_recently = min(held, RECENT_SESSIONS)
     rows = [

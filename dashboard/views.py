@@ -1,16 +1,16 @@
-"""Pages that gather across apps. Each later app adds its panel through its selectors."""
+"""Pages that gather across apps. Each app adds its dashboard panel in its
+``AppConfig.ready`` (see ``core.registry.register_panel``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from cohorts import selectors as cohort_selectors
-from cohorts.models import Membership
 from competencies import selectors as competency_selectors
-from discussions import selectors as discussion_selectors
+from core.registry import panels
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,21 +23,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    mine = Membership.objects.filter(cohort=OuterRef("pk"), user=user)
-    cohorts = cohort_selectors.cohorts_of(user).annotate(
-        my_role=Subquery(mine.values("role")[:1]),
-        my_status=Subquery(mine.values("status")[:1]),
-    )
-    return render(
-        request,
-        "dashboard/dashboard.html",
-        {
-            "my_cohorts": list(cohorts),
-            "next_sessions": list(cohort_selectors.upcoming_sessions_for(user, limit=3)),
-            "unread_threads": discussion_selectors.unread_threads_for(user),
-        },
-    )
+    """Every registered panel, in order, each with what its context function returns."""
+    shown = panels()
+    context: dict[str, Any] = {}
+    for panel in shown:
+        values = panel.context(request.user)
+        clash = set(values) & set(context)
+        if clash:
+            raise ValueError(f"dashboard panel {panel.name!r} reuses the names {sorted(clash)}")
+        context.update(values)
+    return render(request, "dashboard/dashboard.html", {**context, "panels": shown})
 
 
 def cop_directory(request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,26 @@ class DiscussionsConfig(AppConfig):
     verbose_name = "Discussions"
 
     def ready(self) -> None:
-        from discussions import consumers
+        from accounts.models import Delivery
+        from accounts.notifications import NotificationKind, register_kind
+        from core.registry import register_panel, register_participation_source, register_seeder
+        from discussions import consumers, dashboard, seed
 
         consumers.register()
+        # Discussion kinds default to the daily digest, so nobody is flooded.
+        for kind in (
+            NotificationKind("discussions.mention", "Someone @mentions you", Delivery.DIGEST),
+            NotificationKind(
+                "discussions.reply", "New posts in threads you follow", Delivery.DIGEST
+            ),
+            NotificationKind(
+                "discussions.new_thread", "New threads in your cohorts", Delivery.DIGEST
+            ),
+            NotificationKind(
+                "discussions.announcement", "Facilitator announcements", Delivery.DIGEST
+            ),
+        ):
+            register_kind(kind)
+        register_seeder("discussions", seed.seed_demo, after=("cohorts",))
+        register_participation_source(dashboard.POSTS)
+        register_panel(dashboard.UNREAD_PANEL)

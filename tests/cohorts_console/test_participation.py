@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from cohorts.models import Cohort, Session
 from cohorts.services import attendance_record, session_cancel
+from core import registry
 from dashboard import participation
 
 
@@ -70,16 +71,19 @@ def test_sources_are_pluggable_without_touching_the_view(
     cohort: Cohort,
     fac_client: Client,
     add_members: Callable[[Cohort, int], list[User]],
-    monkeypatch: object,
 ) -> None:
     (person,) = add_members(cohort, 1)
-    extra = participation.ParticipationSource(
-        key="posts", label="Posts written", counts=lambda c: {person.pk: 7}
+    extra = registry.ParticipationSource(
+        key="resources", label="Resources shared", counts=lambda c: {person.pk: 7}
     )
-    monkeypatch.setattr(participation, "SOURCES", [*participation.SOURCES, extra])  # type: ignore[attr-defined]
-    page = fac_client.get(page_url(cohort)).content.decode()
-    assert "Posts written" in page
+    registry.register_participation_source(extra)
+    try:
+        page = fac_client.get(page_url(cohort)).content.decode()
+    finally:
+        registry.unregister_participation_source("resources")
+    assert "Resources shared" in page
     assert '<td class="participation__num">7</td>' in page
+    assert "Resources shared" not in fac_client.get(page_url(cohort)).content.decode()
 
 
 def test_participation_shows_no_content(

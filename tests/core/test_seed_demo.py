@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from accounts.roles import PlatformRole, has_role
+from accounts.seed import DEMO_EXTRA_PEOPLE
 from cohorts import selectors
 from cohorts.models import (
     Attendance,
@@ -25,8 +26,8 @@ from cohorts.models import (
 )
 from cohorts.permissions import can_facilitate, can_view_content
 from cohorts.services.membership import places_left
-from dashboard.management.commands.seed_demo import DEMO_EXTRA_PEOPLE, WELCOME_TITLE
 from discussions.models import Mention, Post, Reaction, ReadState, Thread, ThreadSubscription
+from discussions.seed import WELCOME_TITLE
 
 pytestmark = pytest.mark.django_db
 

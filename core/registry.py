@@ -1,0 +1,175 @@
+"""Registries that apps fill in their ``AppConfig.ready``, as ``core.realtime`` does for
+socket handlers: what each app adds to the demo data, to the facilitators' participation
+view and to the signed-in dashboard. A lower app never imports a higher one; the higher
+app registers here, and the page or command that gathers them reads the registry.
+
+Each ``register_*`` refuses a second, different declaration under a name already taken
+(the same declaration twice is harmless), and each has an ``unregister_*`` for tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Named declarations in the order they were registered."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._items: dict[str, T] = {}
+
+    def register(self, name: str, item: T) -> T:
+        if name in self._items and self._items[name] != item:
+            raise ValueError(f"a {self.what} named {name!r} is already registered")
+        self._items[name] = item
+        return item
+
+    def unregister(self, name: str) -> None:
+        self._items.pop(name, None)
+
+    def get(self, name: str) -> T | None:
+        return self._items.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._items.values()))
+
+    def names(self) -> list[str]:
+        return list(self._items)
+
+
+# --- Demo seeders ---------------------------------------------------------------------------
+# ``seed_demo`` runs every registered seeder, each after the ones it names in ``after``.
+# ``demo`` adds the app's demo objects (idempotently: a second run changes nothing);
+# ``scale`` (optional) adds synthetic volume when the command is given ``--scale N``.
+
+
+class Output(Protocol):
+    def write(self, msg: str = ..., /, *args: Any, **kwargs: Any) -> Any: ...
+
+
+@dataclass
+class SeedRun:
+    """One run of ``seed_demo``, handed to every seeder."""
+
+    stdout: Output
+    scale: int = 0
+    # Synthetic volume made in this run, by what it is ("users", "cohorts"): an app's
+    # ``scale`` step reads what an earlier one made, and the command reports the counts.
+    synthetic: dict[str, list[Any]] = field(default_factory=dict)
+
+    def write(self, line: str) -> None:
+        self.stdout.write(line)
+
+
+@dataclass(frozen=True)
+class Seeder:
+    name: str
+    demo: Callable[[SeedRun], None]
+    scale: Callable[[SeedRun], None] | None = None
+    after: tuple[str, ...] = ()
+
+
+_seeders: Registry[Seeder] = Registry("demo seeder")
+
+
+def register_seeder(
+    name: str,
+    demo: Callable[[SeedRun], None],
+    *,
+    scale: Callable[[SeedRun], None] | None = None,
+    after: tuple[str, ...] = (),
+) -> Seeder:
+    return _seeders.register(name, Seeder(name, demo, scale, tuple(after)))
+
+
+def unregister_seeder(name: str) -> None:
+    _seeders.unregister(name)
+
+
+def seeders() -> list[Seeder]:
+    """Every seeder, each after those it names (otherwise in registration order, which
+    follows INSTALLED_APPS). Naming a seeder that is not registered is an error."""
+    pending = list(_seeders)
+    known = {s.name for s in pending}
+    for seeder in pending:
+        missing = [n for n in seeder.after if n not in known]
+        if missing:
+            raise ValueError(f"demo seeder {seeder.name!r} runs after unknown {missing}")
+    ordered: list[Seeder] = []
+    done: set[str] = set()
+    while pending:
+        ready = next((s for s in pending if set(s.after) <= done), None)
+        if ready is None:
+            raise ValueError(f"demo seeders wait on each other: {[s.name for s in pending]}")
+        ordered.append(ready)
+        done.add(ready.name)
+        pending.remove(ready)
+    return ordered
+
+
+# --- Participation sources ------------------------------------------------------------------
+# A column of the facilitators' participation view: ``counts(cohort)`` returns
+# ``{user_id: count}`` for the cohort in a fixed number of queries. Counts only, never content.
+
+
+@dataclass(frozen=True)
+class ParticipationSource:
+    key: str
+    label: str
+    counts: Callable[[Any], dict[int, int]]
+    help: str = ""
+    # Shown as "of N sessions held" beside the label (attendance).
+    out_of_held: bool = False
+
+
+_participation: Registry[ParticipationSource] = Registry("participation source")
+
+
+def register_participation_source(source: ParticipationSource) -> ParticipationSource:
+    return _participation.register(source.key, source)
+
+
+def unregister_participation_source(key: str) -> None:
+    _participation.unregister(key)
+
+
+def participation_sources() -> list[ParticipationSource]:
+    return list(_participation)
+
+
+# --- Dashboard panels -----------------------------------------------------------------------
+# A card on the signed-in dashboard: ``template`` (a template name, or anything the
+# ``{% include %}`` tag renders) is included with what ``context(user)`` returns (the names
+# the panel's template reads; two panels may not use the same name), in ascending
+# ``order``. Keep the context function to a fixed number of queries.
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    template: Any
+    context: Callable[[Any], dict[str, Any]] = field(default=lambda user: {})
+    order: int = 100
+
+
+_panels: Registry[Panel] = Registry("dashboard panel")
+
+
+def register_panel(panel: Panel) -> Panel:
+    return _panels.register(panel.name, panel)
+
+
+def unregister_panel(name: str) -> None:
+    _panels.unregister(name)
+
+
+def panels() -> list[Panel]:
+    return sorted(_panels, key=lambda p: p.order)
