@@ -63,7 +63,11 @@ def test_each_allowed_kind_is_stored_by_a_random_name_with_its_hash(
 
 
 REFUSED = [
-    ("page.html", b"<!DOCTYPE html><html><script>alert(1)</script></html>", ".html are not accepted"),
+    (
+        "page.html",
+        b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+        ".html are not accepted",
+    ),
     ("page.txt", b"<html><body>hi</body></html>", "HTML"),
     ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "not accepted"),
     ("logo.md", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
