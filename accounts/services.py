@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress

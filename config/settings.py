@@ -10,6 +10,7 @@ import secrets
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -174,6 +175,7 @@ else:
 # nothing else is needed. With REDIS_URL the queue lives in Redis (django-tasks-rq) and the
 # workers are `manage.py rqworker default`. Tests run tasks at once (ImmediateBackend);
 # the tests that need a real worker switch to the database backend themselves.
+TASKS: dict[str, dict[str, Any]]
 if TESTING:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 elif REDIS_URL:

@@ -131,9 +131,12 @@ def _zip_kind(path: Path) -> str:
                 raise FileError("This document unpacks to too much data.", code="invalid")
             names = {e.filename: e for e in entries}
             mimetype = names.get("mimetype")
-            if mimetype is not None and mimetype.file_size < 200:
-                if archive.read(mimetype).strip() == b"application/vnd.oasis.opendocument.text":
-                    return "odt"
+            if (
+                mimetype is not None
+                and mimetype.file_size < 200
+                and archive.read(mimetype).strip() == b"application/vnd.oasis.opendocument.text"
+            ):
+                return "odt"
             types = names.get("[Content_Types].xml")
             if types is not None and types.file_size < 1024 * 1024:
                 declared = archive.read(types).decode("utf-8", "replace")
@@ -322,9 +325,7 @@ def file_store(upload: Upload, *, by: Any, purpose: str) -> StoredFile:
             if kind.extractable:
                 from files.tasks import extract_text
 
-                transaction.on_commit(
-                    partial(extract_text.enqueue, str(stored.pk)), robust=True
-                )
+                transaction.on_commit(partial(extract_text.enqueue, str(stored.pk)), robust=True)
     except BaseException:
         for leftover in (part, final):
             with contextlib.suppress(FileNotFoundError):

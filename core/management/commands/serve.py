@@ -86,7 +86,7 @@ def task_worker(stop_after: float = 10.0) -> Iterator[subprocess.Popen[bytes]]:
         worker_command(),
         cwd=settings.BASE_DIR,
         env=env,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     try:
         yield worker

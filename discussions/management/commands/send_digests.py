@@ -1,9 +1,9 @@
 """Send the daily notification digest. Run it once a day (cron or a systemd timer; see the
 README, "Notifications and digests"): it queues the work as a background task for the
-workers (``accounts.tasks.digests_send_task``), or does it here with ``--now``. Safe to run more often: each notification is e-mailed
-once, and nobody gets more than one digest in 20 hours. It also sends again the instant
-e-mails of the last day that failed (a mail server that was down), so run it at least
-daily; hourly is fine."""
+workers (``accounts.tasks.digests_send_task``), or does it here with ``--now``.
+Safe to run more often: each notification is e-mailed once, and nobody gets more than one
+digest in 20 hours. It also sends again the instant e-mails of the last day that failed (a
+mail server that was down), so run it at least daily; hourly is fine."""
 
 from __future__ import annotations
 
