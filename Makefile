@@ -29,12 +29,13 @@ install: $(STAMP_RUN)
 install-dev: $(STAMP_DEV)
 
 ## make run: install, migrate, import the framework, seed demo data, serve on HOST:PORT
+## with one background task worker beside daphne (stopped with it)
 run: $(STAMP_RUN)
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py import_framework && \
 	$(PY) manage.py seed_demo $${SEED_DEMO_ARGS:-} && \
-	exec $(PY) manage.py serve --host $(HOST) --port $(PORT)
+	exec $(PY) manage.py serve --with-worker --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite (browser tests included) on SQLite and the in-memory layer
 test: $(STAMP_DEV)

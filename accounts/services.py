@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -181,8 +182,9 @@ def notify(
     person chose for ``kind`` (see :func:`email_deliveries`): at once, in the daily digest
     (``manage.py send_digests``), or not at all.
 
-    Instant mail goes after the transaction commits, so nobody is told about a change that
-    was rolled back; a mail that cannot be sent is logged and left for
+    Instant mail is a background task (``accounts.tasks.notification_mail_send``) queued
+    after the transaction commits, so nobody is told about a change that was rolled back;
+    a mail that cannot be sent is logged and left for
     :func:`instant_mails_retry`, never raised into the action that caused it. When ``body``
     is what a person wrote (``quoted_from``), the e-mail frames it as theirs and makes no
     link in it clickable.
@@ -220,13 +222,15 @@ def notify(
         (note, u) for note, u in zip(notes, people, strict=True) if note.delivery == "instant"
     ]
     if instant:
+        from accounts.tasks import notification_mail_send
+
         text = _mail_text(body, url, quoted_from.display_name if quoted_from else None)
-
-        def send() -> None:
-            for note, person in instant:
-                _send_instant(note, person, text)
-
-        transaction.on_commit(send, robust=True)
+        for note, _person in instant:
+            # One task per e-mail, queued once the change is committed; a queue that
+            # cannot take it is logged and the mail left for instant_mails_retry.
+            transaction.on_commit(
+                partial(notification_mail_send.enqueue, note.pk, text), robust=True
+            )
     return notes
 
 

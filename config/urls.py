@@ -46,6 +46,7 @@ urlpatterns = [
     path("search/", search_view, name="discussions_search"),
     path("cohorts/<slug:slug>/threads/", include("discussions.urls")),
     path("cohorts/", include("cohorts.urls")),
+    path("files/", include("files.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

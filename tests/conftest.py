@@ -87,3 +87,25 @@ def framework(db: Any) -> Any:
 
     call_command("import_framework", stdout=io.StringIO())
     return Framework.objects.get(slug="cep")
+
+
+@pytest.fixture
+def task_worker(settings: Any) -> Callable[[], None]:
+    """Tasks go to the real database queue (not run at once, as elsewhere in the tests);
+    the returned function runs django_tasks_db's worker until the queue is empty."""
+    import signal
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run() -> None:
+        saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+        try:
+            call_command(
+                "db_worker", "--batch", "--no-reload", "--no-startup-delay",
+                verbosity=0, stdout=io.StringIO(),
+            )  # fmt: skip
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+
+    return run

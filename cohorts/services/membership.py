@@ -12,10 +12,10 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -398,18 +398,15 @@ def invitations_create(
     except BaseException:
         quota.give_back(MAIL_QUOTA, by.pk, amount=len(addresses))
         raise
-    mails = [(inv.email, *_invitation_mail(inv, token, by)) for inv, token in created]
+    from cohorts.tasks import invitation_mail_send
 
-    def send() -> None:
-        for email, subject, body in mails:
-            try:
-                send_mail(subject, body, None, [email], fail_silently=False)
-            except Exception:
-                # The invitation stands (the console lists it, and it can be sent again);
-                # a mail server's refusal must not undo it or turn it into an error page.
-                logger.exception("invitation mail to %s failed", email)
-
-    transaction.on_commit(send)
+    for inv, token in created:
+        # One background task per e-mail, queued after the commit; a queue that cannot take
+        # it is logged, and the invitation stands (the console can send it again).
+        subject, body = _invitation_mail(inv, token, by)
+        transaction.on_commit(
+            partial(invitation_mail_send.enqueue, inv.pk, subject, body), robust=True
+        )
     return created
 
 

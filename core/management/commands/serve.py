@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from daphne import http_protocol, ws_protocol
@@ -55,6 +61,45 @@ def forwarded_address_parser(proxies: int) -> Callable[..., tuple[Any, Any]]:
     return parse
 
 
+def worker_command() -> list[str]:
+    """The task worker for the configured backend: django_tasks_db's ``db_worker``, or
+    django-rq's ``rqworker`` when the queue is in Redis (README "Background tasks")."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend.startswith("django_tasks_rq"):
+        return [sys.executable, "-m", "django", "rqworker", "default"]
+    return [sys.executable, "-m", "django", "db_worker", "--no-reload"]
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the worker gets SIGTERM if the server dies without cleaning up (SIGKILL)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@contextlib.contextmanager
+def task_worker(stop_after: float = 10.0) -> Iterator[subprocess.Popen[bytes]]:
+    """Run one task worker beside the server for as long as the block lasts; on the way
+    out (Ctrl-C, SIGTERM, an error) it is asked to stop, then killed if it lingers."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
+        "DJANGO_SETTINGS_MODULE", "config.settings")}  # fmt: skip
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        worker_command(),
+        cwd=settings.BASE_DIR,
+        env=env,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=stop_after)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
 class Command(BaseCommand):
     help = "Run daphne on HOST:PORT with the WebSocket frame limit from settings."
 
@@ -68,6 +113,11 @@ class Command(BaseCommand):
             "(needs BEHIND_PROXY=<number of proxies>; on by itself when it is set).",
         )
         parser.add_argument("--access-log", default=None, help="File for the access log.")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run one background task worker, stopped with the server (make run).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         limit = str(settings.REALTIME["MAX_FRAME_BYTES"])
@@ -92,4 +142,9 @@ class Command(BaseCommand):
         argv.append(settings.ASGI_APPLICATION.replace(".application", ":application"))
         daphne_server.WebSocketFactory = ClosingWebSocketFactory  # type: ignore[misc]
         self.stdout.write(f"Commonplace on http://{options['host']}:{options['port']}/")
-        CommandLineInterface().run(argv)
+        if not options["with_worker"]:
+            CommandLineInterface().run(argv)
+            return
+        with task_worker() as worker:
+            self.stdout.write(f"Background task worker running (pid {worker.pid}).")
+            CommandLineInterface().run(argv)

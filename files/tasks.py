@@ -1,0 +1,33 @@
+"""Background work of the files app: text extraction for search."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from files.extract import extract
+from files.models import StoredFile
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def extract_text(file_id: str) -> str:
+    """Read the text of a stored document into ``StoredFile.text``; any parser error marks
+    it failed (logged) and is not retried: the same bytes would fail the same way."""
+    stored = StoredFile.objects.filter(pk=file_id).first()
+    if stored is None:
+        return "gone"
+    try:
+        text = extract(stored.path, stored.content_type)
+    except Exception:
+        logger.exception("text extraction failed for file %s", file_id)
+        StoredFile.objects.filter(pk=file_id).update(
+            extraction=StoredFile.Extraction.FAILED, text=""
+        )
+        return StoredFile.Extraction.FAILED
+    StoredFile.objects.filter(pk=file_id).update(
+        extraction=StoredFile.Extraction.DONE, text=text.replace("\x00", "")
+    )
+    return StoredFile.Extraction.DONE
