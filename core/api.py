@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -90,9 +93,49 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(dict(NOT_FOUND_BODY), status=404)
 
 
+@csrf_exempt
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Whatever is asked of a path under ``/api/`` that names nothing: a JSON 404.
+
+    The last URL pattern, so an unknown API path is never redirected to add a slash (a
+    POST cannot follow that) and never reaches a CSRF refusal for a view that is not there.
+    """
+    return json_not_found(request)
+
+
+# Request bodies Django refuses before a view sees them, and what the answer says.
+BAD_REQUEST_BODIES: dict[type[Exception], dict[str, str]] = {
+    RequestDataTooBig: {"detail": "The request body is too large.", "code": "too_large"},
+    TooManyFieldsSent: {"detail": "The request has too many fields.", "code": "too_many_fields"},
+    TooManyFilesSent: {"detail": "The request has too many files.", "code": "too_many_files"},
+}
+
+
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    body = BAD_REQUEST_BODIES.get(
+        type(exception), {"detail": "Bad request.", "code": "bad_request"}
+    )
+    return JsonResponse(dict(body), status=400)
+
+
 def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+
+
+class JsonErrorsMixin:
+    """For API views that render something other than JSON (the schema's YAML, the docs'
+    HTML page): their refusals (405 for a wrong method, 401, 429...) still answer JSON."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)  # type: ignore[misc]
+        self.request.accepted_renderer = JSONRenderer()  # type: ignore[attr-defined]
+        self.request.accepted_media_type = JSONRenderer.media_type  # type: ignore[attr-defined]
+        return response
