@@ -120,9 +120,9 @@ BAD_REQUEST_BODIES: dict[type[Exception], dict[str, str]] = {
 
 
 def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    body = BAD_REQUEST_BODIES.get(
-        type(exception), {"detail": "Bad request.", "code": "bad_request"}
-    )
+    body = {"detail": "Bad request.", "code": "bad_request"}
+    if exception is not None:
+        body = BAD_REQUEST_BODIES.get(type(exception), body)
     return JsonResponse(dict(body), status=400)
 
 

@@ -101,3 +101,8 @@ def test_every_operation_documents_its_json_errors(schema: dict[str, Any]) -> No
 def test_the_catch_up_parameter_documents_its_refusal(schema: dict[str, Any]) -> None:
     operation = schema["paths"]["/api/v1/threads/{thread_id}/posts/"]["get"]
     assert "400" in operation["responses"]
+
+
+def test_joining_documents_each_answer_it_gives(schema: dict[str, Any]) -> None:
+    responses = schema["paths"]["/api/v1/cohorts/{slug}/join/"]["post"]["responses"]
+    assert {"200", "201", "400", "403", "404", "409"} <= set(responses)
