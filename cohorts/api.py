@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from cohorts import permissions, selectors, services
 from cohorts.models import Cohort, Membership, Session
 from cohorts.services import CohortError
+from core.api import ErrorSerializer
 
 # CohortError codes and the HTTP status each answers with.
 ERROR_STATUS = {
@@ -60,7 +61,9 @@ class PersonSerializer(serializers.Serializer):
 
 class CohortSerializer(serializers.ModelSerializer):
     places_left = serializers.SerializerMethodField()
-    enrollment_period = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    enrollment_period = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     focus_areas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     facilitators = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
@@ -173,7 +176,15 @@ class CohortJoinView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=JoinSerializer, responses={200: MembershipSerializer})
+    @extend_schema(
+        request=JoinSerializer,
+        responses={
+            201: MembershipSerializer,
+            200: MembershipSerializer,
+            403: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
     def post(self, request: Request, slug: str) -> Response:
         cohort = _visible_cohort(request.user, slug)
         body = JoinSerializer(data=request.data)

@@ -1,13 +1,13 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import MeView
 from accounts.views import ConfirmEmailView
 from cohorts.api import CohortDetailView, CohortJoinView, CohortListView, CohortSessionsView
 from competencies.api import CompetencyTreeView
-from core.views import healthz
+from core.api import api_not_found
+from core.views import SchemaDocsView, SchemaView, healthz
 from dashboard.views import home
 from discussions.api import CohortThreadsView, PostDetailView, ThreadPostsView
 from discussions.search import search_view
@@ -48,8 +48,10 @@ urlpatterns = [
     path("cohorts/", include("cohorts.urls")),
     path("files/", include("files.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SchemaDocsView.as_view(url_name="schema"), name="api-docs"),
+    # Last: anything else under /api/ is a JSON 404, whatever the method.
+    re_path(r"^api(?:/.*)?$", api_not_found, name="api-not-found"),
 ]
 
 handler400 = "core.views.bad_request"

@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -5,11 +6,13 @@ from csp.constants import HEADER
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
-from core.views import not_found
+from core.api import is_api_path
+from core.views import bad_request, not_found
 
 
 class SecurityHeadersMiddleware:
@@ -36,6 +39,10 @@ class NotFoundPageMiddleware:
     exist. Here both go to ``handler404`` (``core.views.not_found``) as they do in
     production, and the answer passes back through the other middleware (CSP included).
     Sits last in ``MIDDLEWARE`` so the request has its user and messages, as a view's has.
+
+    Likewise a body Django refuses under ``/api/`` (too large, too many fields) answers the
+    JSON 400 of ``handler400`` rather than the technical page, so an API client gets JSON
+    whatever DEBUG says; it is logged as Django logs it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -52,6 +59,18 @@ class NotFoundPageMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if settings.DEBUG and isinstance(exception, Http404):
             return not_found(request, exception)
+        if (
+            settings.DEBUG
+            and is_api_path(request.path)
+            and isinstance(exception, SuspiciousOperation | BadRequest)
+        ):
+            if isinstance(exception, SuspiciousOperation):
+                logging.getLogger(f"django.security.{type(exception).__name__}").error(
+                    str(exception),
+                    exc_info=exception,
+                    extra={"status_code": 400, "request": request},
+                )
+            return bad_request(request, exception)
         return None
 
 

@@ -2,8 +2,15 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.api import json_not_found, json_server_error
+from core.api import (
+    JsonErrorsMixin,
+    is_api_path,
+    json_bad_request,
+    json_not_found,
+    json_server_error,
+)
 
 
 @never_cache
@@ -19,7 +26,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return is_api_path(request.path)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -42,5 +49,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+        return json_bad_request(request, exception)
     return render(request, "400.html", status=400)
+
+
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON when asked); its errors in JSON."""
+
+
+class SchemaDocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
+    """The schema's Swagger UI page; its errors in JSON."""

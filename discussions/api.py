@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from cohorts import permissions as cohort_permissions
 from cohorts.api import PersonSerializer
 from cohorts.models import Cohort, LearningGoal, Session
+from core.api import ErrorSerializer
 from core.models import ID_MAX
 from discussions import permissions, services
 from discussions.events import post_html
@@ -251,9 +252,6 @@ StaleVersionSerializer = inline_serializer(
         "current": PostSerializer(),
     },
 )
-ErrorSerializer = inline_serializer(
-    "Error", {"detail": serializers.CharField(), "code": serializers.CharField()}
-)
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -272,6 +270,7 @@ class CohortThreadsView(generics.GenericAPIView):
             visible_cohort(self.request.user, self.kwargs["slug"]), self.request.user
         )
 
+    @extend_schema(responses=ThreadSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         data = ThreadSerializer(page, many=True, context={"request": request}).data
@@ -371,7 +370,8 @@ class ThreadPostsView(generics.GenericAPIView):
                 OpenApiTypes.INT,
                 description="Only posts with an id greater than this one (catch-up).",
             )
-        ]
+        ],
+        responses={200: PostSerializer(many=True), 400: ErrorSerializer},
     )
     def get(self, request: Request, thread_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
