@@ -7,5 +7,7 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self) -> None:
         from discussions import consumers
+        from discussions import search as search_provider
 
         consumers.register()
+        search_provider.register()
