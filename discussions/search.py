@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Expression, FloatField, QuerySet
+from django.db.models import Expression, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -107,6 +107,10 @@ def _fts_rowids(table: str, match: str) -> RawSQL:
     return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
 
 
+def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.annotate(rank=Value(0.0, output_field=FloatField())).none()
+
+
 def visible_posts(user: Any) -> QuerySet[Post]:
     return Post.objects.filter(
         thread__in=permissions.threads_visible_to(user).values("pk"),
@@ -125,7 +129,7 @@ def matching_posts(user: Any, query: Query) -> QuerySet[Post]:
     if uses_fts5():
         match = fts_match(query.text)
         if not match:
-            return posts.none()
+            return _nothing(posts)
         posts = posts.filter(pk__in=_fts_rowids(POST_FTS, match)).annotate(
             rank=_fts_rank(POST_FTS, Post._meta.db_table, match)
         )
@@ -133,7 +137,7 @@ def matching_posts(user: Any, query: Query) -> QuerySet[Post]:
         from django.contrib.postgres.search import SearchRank
 
         if not query.text:
-            return posts.none()
+            return _nothing(posts)
         pg = _pg_query(query.text)
         posts = (
             posts.alias(vector=StoredVector())
@@ -153,7 +157,7 @@ def matching_threads(user: Any, query: Query) -> QuerySet[Thread]:
     if uses_fts5():
         match = fts_match(query.text)
         if not match:
-            return threads.none()
+            return _nothing(threads)
         threads = threads.filter(pk__in=_fts_rowids(THREAD_FTS, match)).annotate(
             rank=_fts_rank(THREAD_FTS, Thread._meta.db_table, match)
         )
@@ -161,7 +165,7 @@ def matching_threads(user: Any, query: Query) -> QuerySet[Thread]:
         from django.contrib.postgres.search import SearchRank
 
         if not query.text:
-            return threads.none()
+            return _nothing(threads)
         pg = _pg_query(query.text)
         threads = (
             threads.alias(vector=StoredVector())
