@@ -9,7 +9,8 @@ costly part (highlighted snippets) is computed only for the results on the page 
    as :class:`Hit` (kind, key, rank) — only what ``user`` may open, exactly as the pages
    decide it;
 2. ``results(user, query, hits)``: those hits as :class:`Result` (by hit; a hit that has
-   gone since is left out), with an escaped snippet where only the search engine's matches are wrapped in ``<mark>``.
+   gone since is left out), with an escaped snippet where only the search engine's
+   matches are wrapped in ``<mark>``.
 
 Ranks are "higher is better" and come from the database's own ranking (every provider on
 one site uses the same database), so merging by rank is meaningful.
@@ -104,10 +105,9 @@ def kinds() -> dict[str, str]:
 
 def marked(text: str) -> SafeString:
     """A highlighter's output, escaped, with its markers turned into ``<mark>``."""
-    safe = escape(text)
-    opened = safe.count(START)
-    safe = safe.replace(START, "<mark>").replace(STOP, "</mark>")
-    safe += "</mark>" * max(0, opened - text.count(STOP))
+    safe = str(escape(text))
+    unclosed = max(0, safe.count(START) - safe.count(STOP))
+    safe = safe.replace(START, "<mark>").replace(STOP, "</mark>") + "</mark>" * unclosed
     return mark_safe(safe)  # noqa: S308 - escaped before the tags were added
 
 

@@ -20,7 +20,7 @@ Either way every snippet is HTML-escaped before ``<mark>`` is added (core.search
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Expression, FloatField, QuerySet, Value
@@ -95,7 +95,7 @@ def _pg_query(text: str) -> Any:
 
 def _fts_rank(table: str, outer: str, match: str) -> RawSQL:
     """bm25 of the outer row in ``table`` (negated: higher is better)."""
-    return RawSQL(
+    return RawSQL(  # noqa: S611 - constant names; the match is a parameter
         f"(SELECT -bm25({table}) FROM {table} "  # noqa: S608 - constant names
         f'WHERE {table} MATCH %s AND rowid = "{outer}"."id")',
         [match],
@@ -104,7 +104,8 @@ def _fts_rank(table: str, outer: str, match: str) -> RawSQL:
 
 
 def _fts_rowids(table: str, match: str) -> RawSQL:
-    return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 - constant names
+    return RawSQL(sql, [match])  # noqa: S611 - the match is a parameter
 
 
 def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -175,7 +176,7 @@ def matching_threads(user: Any, query: Query) -> QuerySet[Thread]:
     return threads.order_by("-rank", "-last_activity_at", "-pk")
 
 
-def _snippets(table: str, column: str, ids: list[int], text: str) -> dict[int, str]:
+def _snippets(table: str, ids: list[int], text: str) -> dict[int, str]:
     """FTS5 excerpts (posts) or whole highlighted text (titles) for ``ids`` only."""
     from django.db import connection
 
@@ -216,7 +217,7 @@ def post_snippets(ids: list[int], text: str) -> dict[int, SafeString]:
     """Escaped, highlighted excerpts of these posts' text (only the page shown)."""
     if not ids:
         return {}
-    raw = _snippets(POST_FTS, "body", ids, text) if uses_fts5() else None
+    raw = _snippets(POST_FTS, ids, text) if uses_fts5() else None
     if raw is None:
         raw = _pg_headlines(Post, "body", ids, text)
     return {pk: marked(value) for pk, value in raw.items()}
@@ -225,7 +226,7 @@ def post_snippets(ids: list[int], text: str) -> dict[int, SafeString]:
 def thread_titles(ids: list[int], text: str) -> dict[int, SafeString]:
     if not ids:
         return {}
-    raw = _snippets(THREAD_FTS, "title", ids, text) if uses_fts5() else None
+    raw = _snippets(THREAD_FTS, ids, text) if uses_fts5() else None
     if raw is None:
         raw = _pg_headlines(Thread, "title", ids, text)
     return {pk: marked(value) for pk, value in raw.items()}
@@ -236,7 +237,7 @@ def _plain(text: str) -> SafeString:
 
 
 class DiscussionsSearch:
-    kinds = {THREAD: "Threads", POST: "Posts"}
+    kinds: Mapping[str, str] = {THREAD: "Threads", POST: "Posts"}
 
     def find(self, user: Any, query: Query, *, limit: int) -> tuple[int, list[Hit]]:
         total = 0
@@ -244,13 +245,13 @@ class DiscussionsSearch:
         if query.kind in ("", THREAD):
             threads = matching_threads(user, query)
             total += threads.count()
-            rows = threads.values_list("pk", "rank")[:limit]
-            hits += [Hit(THREAD, pk, float(rank or 0)) for pk, rank in rows]
+            found = threads.values_list("pk", "rank")[:limit]  # type: ignore[misc]
+            hits += [Hit(THREAD, pk, float(rank or 0)) for pk, rank in found]
         if query.kind in ("", POST):
             posts = matching_posts(user, query)
             total += posts.count()
-            rows = posts.values_list("pk", "rank")[:limit]
-            hits += [Hit(POST, pk, float(rank or 0)) for pk, rank in rows]
+            ranked = posts.values_list("pk", "rank")[:limit]  # type: ignore[misc]
+            hits += [Hit(POST, pk, float(rank or 0)) for pk, rank in ranked]
         return total, hits
 
     def results(self, user: Any, query: Query, hits: Sequence[Hit]) -> dict[Hit, Result]:

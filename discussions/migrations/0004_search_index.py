@@ -30,10 +30,10 @@ SQLITE_UP = [
     f"CREATE VIRTUAL TABLE discussions_post_fts USING fts5(body, {TOKENIZE})",
     f"CREATE VIRTUAL TABLE discussions_thread_fts USING fts5(title, {TOKENIZE})",
     "INSERT INTO discussions_post_fts (rowid, body) "
-    f"SELECT id, substr(body, 1, {CAP}) FROM discussions_post "
+    "SELECT id, substr(body, 1, 100000) FROM discussions_post "
     "WHERE deleted_at IS NULL AND hidden_at IS NULL",
     "INSERT INTO discussions_thread_fts (rowid, title) "
-    f"SELECT id, substr(title, 1, {CAP}) FROM discussions_thread",
+    "SELECT id, substr(title, 1, 100000) FROM discussions_thread",
 ]
 SQLITE_DOWN = [
     "DROP TABLE IF EXISTS discussions_post_fts",

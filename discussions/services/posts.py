@@ -17,8 +17,8 @@ from cohorts.models import Membership
 from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
 from core.text import clean_multiline
-from discussions.events import post_payload
 from discussions import search_index
+from discussions.events import post_payload
 from discussions.models import (
     POST_MAX,
     Mention,

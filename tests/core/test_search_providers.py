@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 from core import search
 from core.search import Hit, Query, Result, marked, register_provider
@@ -32,7 +32,7 @@ class Numbers:
         return {
             hit: Result(
                 kind=hit.kind,
-                title=mark_safe(f"number {hit.key}"),
+                title=format_html("number {}", hit.key),
                 url=f"/n/{hit.key}/",
                 snippet=marked(f"<b>\x02{hit.key}\x03</b>"),
                 rank=hit.rank,

@@ -9,8 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from discussions.models import Thread
 from core.search import Query, marked
+from discussions.models import Thread
 from discussions.search import (
     fts_match,
     matching_posts,
