@@ -206,11 +206,28 @@ def _pg_headlines(model: type[Post] | type[Thread], column: str, ids: list[int],
     headline = SearchHeadline(
         column, _pg_query(text), config=CONFIG, start_sel=START, stop_sel=STOP, **options
     )
-    return dict(
+    rows = (
         model._default_manager.filter(pk__in=ids)
         .annotate(headline=headline)
-        .values_list("pk", "headline")
+        .values_list("pk", "headline", column)
     )
+    return {pk: _ellipsed(found, whole) for pk, found, whole in rows}
+
+
+def _ellipsed(headline: str, whole: str) -> str:
+    """An excerpt says where text was left out, as FTS5's snippet() does: words of the
+    text before the first match (after the last) that the headline does not show."""
+    shown, words = headline.split(), whole.split()
+    marks = [i for i, w in enumerate(shown) if START in w or STOP in w]
+    if not marks or len(shown) >= len(words):
+        return headline
+    first = shown[marks[0]].replace(START, "").replace(STOP, "")
+    last = shown[marks[-1]].replace(START, "").replace(STOP, "")
+    before = next((i for i, w in enumerate(words) if w == first), 0)
+    after = next((i for i, w in enumerate(reversed(words)) if w == last), 0)
+    start = "…" if before > marks[0] else ""
+    end = "…" if after > len(shown) - 1 - marks[-1] else ""
+    return f"{start}{headline}{end}"
 
 
 def post_snippets(ids: list[int], text: str) -> dict[int, SafeString]:
