@@ -8,9 +8,9 @@ from cohorts.api import CohortDetailView, CohortJoinView, CohortListView, Cohort
 from competencies.api import CompetencyTreeView
 from core.api import api_not_found
 from core.views import SchemaDocsView, SchemaView, healthz
+from dashboard.search import search_view
 from dashboard.views import home
 from discussions.api import CohortThreadsView, PostDetailView, ThreadPostsView
-from discussions.search import search_view
 
 # The admin has no sign-in of its own: its login page hands over to the site's, so the
 # second factor and the login rate limits apply to staff as to everyone.
@@ -43,7 +43,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("dashboard.urls_participation")),
     path("competencies/", include("competencies.urls")),
-    path("search/", search_view, name="discussions_search"),
+    path("search/", search_view, name="search"),
     path("cohorts/<slug:slug>/threads/", include("discussions.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("files/", include("files.urls")),

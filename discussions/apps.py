@@ -10,8 +10,10 @@ class DiscussionsConfig(AppConfig):
         from accounts.notifications import NotificationKind, register_kind
         from core.registry import register_panel, register_participation_source, register_seeder
         from discussions import consumers, dashboard, seed
+        from discussions import search as search_provider
 
         consumers.register()
+        search_provider.register()
         # Discussion kinds default to the daily digest, so nobody is flooded.
         for kind in (
             NotificationKind("discussions.mention", "Someone @mentions you", Delivery.DIGEST),

@@ -1,56 +1,115 @@
-"""Search across the threads and posts a person may read.
+"""Discussions' search provider: the threads and posts a person may read.
 
-On PostgreSQL: full-text search (``websearch_to_tsquery``: quoted phrases, ``or``,
-``-word``), ranked with ``ts_rank`` and highlighted with ``ts_headline``. On SQLite: every
-word must appear (case-insensitive ``LIKE``), newest first, highlighted here. Either way the
-candidates are only visible posts (not deleted, not hidden) in threads of cohorts whose
-content the person may open (``permissions.threads_visible_to``), and every snippet is
-HTML-escaped before ``<mark>`` is added, so post text can never inject markup.
+The candidates are exactly what the pages show: visible posts (neither deleted nor hidden)
+in threads of cohorts whose content the person may open (``permissions.threads_visible_to``),
+filtered in the same query as the match. Queries read like a web search engine's: words
+(all must match), "quoted phrases", ``or`` between alternatives, ``-word`` to leave out.
+
+PostgreSQL: the stored generated ``search_vector`` columns (GIN-indexed, migration 0004)
+matched with ``websearch_to_tsquery('english', ...)``, ranked with ``ts_rank``; headlines
+(``ts_headline``) only for the results on the page shown.
+
+SQLite: the FTS5 tables of :mod:`discussions.search_index`, ranked with ``bm25()``,
+highlighted with ``snippet()`` / ``highlight()`` for the page shown. The person's words are
+translated into an FTS5 expression by :func:`fts_match` (every word a quoted string), so no
+text typed is ever read as FTS5 syntax.
+
+Either way every snippet is HTML-escaped before ``<mark>`` is added (core.search.marked).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Expression, FloatField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.search import START, STOP, Hit, Query, Result, marked, register_provider
 from discussions import permissions
 from discussions.models import Post, Thread
+from discussions.search_index import POST_FTS, THREAD_FTS, uses_fts5
 
-MAX_QUERY = 200
-PER_PAGE = 20
-MAX_THREADS = 10
-SNIPPET_CHARS = 240
 CONFIG = "english"
-# ts_headline wraps matches in these; they are swapped for <mark> after escaping.
-START, STOP = "@@cp-mark@@", "@@cp-end@@"
+POST, THREAD = "discussions.post", "discussions.thread"
+SNIPPET_WORDS = 32
+
+# A "phrase" (closed or not, maybe -excluded) or any other run of non-spaces.
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# What FTS5's unicode61 tokenizer keeps of a term: runs of letters and digits.
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
-@dataclass
-class PostHit:
-    post: Post
-    snippet: SafeString
-    url: str
+def fts_match(text: str) -> str:
+    """The person's query as an FTS5 MATCH expression ("" when nothing can be searched).
+
+    Words and phrases become quoted FTS5 strings of letters and digits only, so quotes,
+    ``NEAR(``, ``column:``, ``*`` or ``^`` in what was typed are plain text. Alternatives
+    separated by ``or`` are OR-ed; ``-term`` excludes within its alternative; an
+    alternative with nothing wanted is dropped (FTS5 cannot say "everything but")."""
+    groups: list[tuple[list[str], list[str]]] = [([], [])]
+    for minus, phrase, word in _TOKEN_RE.findall(text):
+        if word:
+            if word.lower() == "or":
+                if groups[-1][0]:
+                    groups.append(([], []))
+                continue
+            minus = "-" if word.startswith("-") else ""
+            phrase = word[1:] if minus else word
+        pieces = _WORD_RE.findall(phrase)
+        if pieces:
+            groups[-1][1 if minus else 0].append('"' + " ".join(pieces) + '"')
+    alternatives = []
+    for wanted, unwanted in groups:
+        if not wanted:
+            continue
+        expression = " AND ".join(wanted)
+        if unwanted:
+            expression = f"({expression}) NOT ({' OR '.join(unwanted)})"
+        alternatives.append(f"({expression})")
+    return " OR ".join(alternatives)
 
 
-@dataclass
-class ThreadHit:
-    thread: Thread
-    title: SafeString
-    url: str
+class StoredVector(Expression):
+    """The ``search_vector`` column PostgreSQL keeps for the queried table (migration 0004;
+    not a model field, since SQLite cannot have it)."""
+
+    def __init__(self) -> None:
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_vector", []
 
 
-def uses_full_text() -> bool:
-    return connection.vendor == "postgresql"
+def _pg_query(text: str) -> Any:
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(text, search_type="websearch", config=CONFIG)
+
+
+def _fts_rank(table: str, outer: str, match: str) -> RawSQL:
+    """bm25 of the outer row in ``table`` (negated: higher is better)."""
+    return RawSQL(  # noqa: S611 - constant names; the match is a parameter
+        f"(SELECT -bm25({table}) FROM {table} "  # noqa: S608 - constant names
+        f'WHERE {table} MATCH %s AND rowid = "{outer}"."id")',
+        [match],
+        output_field=FloatField(),
+    )
+
+
+def _fts_rowids(table: str, match: str) -> RawSQL:
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 - constant names
+    return RawSQL(sql, [match])  # noqa: S611 - the match is a parameter
+
+
+def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.annotate(rank=Value(0.0, output_field=FloatField())).none()
 
 
 def visible_posts(user: Any) -> QuerySet[Post]:
@@ -61,147 +120,194 @@ def visible_posts(user: Any) -> QuerySet[Post]:
     )
 
 
-def terms_of(q: str) -> tuple[list[str], list[str]]:
-    """Words and "quoted phrases" to find, and -words to leave out (the fallback's reading
-    of the web-search syntax PostgreSQL understands natively)."""
-    wanted: list[str] = []
-    unwanted: list[str] = []
-    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', q):
-        term = (phrase or word).strip()
-        if not term or term.lower() == "or":
-            continue
-        if word.startswith("-") and len(word) > 1:
-            unwanted.append(word[1:])
-        else:
-            wanted.append(term)
-    return wanted, unwanted
-
-
-def highlight(text: str, terms: list[str], *, limit: int = SNIPPET_CHARS) -> SafeString:
-    """An escaped excerpt of ``text`` around the first match, matches in ``<mark>``."""
-    terms = [t for t in terms if t]
-    if not terms:
-        return mark_safe(escape(text[:limit]))  # noqa: S308 - escaped just now
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
-    first = pattern.search(text)
-    start = 0 if first is None else max(0, first.start() - limit // 3)
-    if start:
-        # Start on a word boundary.
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < start + 20 else start
-    excerpt = text[start : start + limit]
-    out: list[str] = ["…" if start else ""]
-    last = 0
-    for match in pattern.finditer(excerpt):
-        out.append(escape(excerpt[last : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
-        last = match.end()
-    out.append(escape(excerpt[last:]))
-    if start + limit < len(text):
-        out.append("…")
-    return mark_safe("".join(out))  # noqa: S308 - every piece of text was escaped
-
-
-def _marked(headline: str) -> SafeString:
-    """ts_headline's output, escaped, with its markers turned into <mark>."""
-    safe = escape(headline).replace(START, "<mark>").replace(STOP, "</mark>")
-    return mark_safe(safe)  # noqa: S308 - escaped before the tags were added
-
-
-def search(user: Any, q: str) -> tuple[QuerySet[Post], list[ThreadHit], list[str]]:
-    """(matching posts as a lazy queryset, best first; matching thread titles; the terms
-    for highlighting). Snippets come from :func:`hits` for one page at a time."""
-    q = q.strip()[:MAX_QUERY]
-    wanted, unwanted = terms_of(q)
-    posts = visible_posts(user).select_related("thread__cohort", "author")
-    threads = permissions.threads_visible_to(user).select_related("cohort")
-    if not wanted:
-        return posts.none(), [], []
-    if uses_full_text():
-        from django.contrib.postgres.search import (
-            SearchHeadline,
-            SearchQuery,
-            SearchRank,
-            SearchVector,
+def matching_posts(user: Any, query: Query) -> QuerySet[Post]:
+    """The visible posts that match, best first, each with its ``rank``."""
+    posts = visible_posts(user)
+    if query.cohort:
+        posts = posts.filter(thread__cohort__slug=query.cohort)
+    if query.author:
+        posts = posts.filter(author__handle__iexact=query.author)
+    if uses_fts5():
+        match = fts_match(query.text)
+        if not match:
+            return _nothing(posts)
+        posts = posts.filter(pk__in=_fts_rowids(POST_FTS, match)).annotate(
+            rank=_fts_rank(POST_FTS, Post._meta.db_table, match)
         )
+    else:
+        from django.contrib.postgres.search import SearchRank
 
-        query = SearchQuery(q, search_type="websearch", config=CONFIG)
-        vector = SearchVector("body", config=CONFIG)
+        if not query.text:
+            return _nothing(posts)
+        pg = _pg_query(query.text)
         posts = (
-            posts.annotate(search=vector)
-            .filter(search=query)
-            .annotate(
-                rank=SearchRank(vector, query),
-                headline=SearchHeadline(
-                    "body",
-                    query,
-                    config=CONFIG,
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=40,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", "-pk")
+            posts.alias(vector=StoredVector())
+            .filter(vector=pg)
+            .annotate(rank=SearchRank(StoredVector(), pg))
         )
-        title_vector = SearchVector("title", config=CONFIG)
-        found = list(
-            threads.annotate(search=title_vector)
-            .filter(search=query)
-            .annotate(
-                rank=SearchRank(title_vector, query),
-                headline=SearchHeadline(
-                    "title",
-                    query,
-                    config=CONFIG,
-                    start_sel=START,
-                    stop_sel=STOP,
-                    highlight_all=True,
-                ),
-            )
-            .order_by("-rank", "-last_activity_at")[:MAX_THREADS]
+    return posts.order_by("-rank", "-pk")
+
+
+def matching_threads(user: Any, query: Query) -> QuerySet[Thread]:
+    """The threads the person may open whose title matches, best first."""
+    threads = permissions.threads_visible_to(user)
+    if query.cohort:
+        threads = threads.filter(cohort__slug=query.cohort)
+    if query.author:
+        threads = threads.filter(created_by__handle__iexact=query.author)
+    if uses_fts5():
+        match = fts_match(query.text)
+        if not match:
+            return _nothing(threads)
+        threads = threads.filter(pk__in=_fts_rowids(THREAD_FTS, match)).annotate(
+            rank=_fts_rank(THREAD_FTS, Thread._meta.db_table, match)
         )
-        thread_hits = [ThreadHit(t, _marked(t.headline), t.get_absolute_url()) for t in found]
-        return posts, thread_hits, wanted
-    body = Q()
-    title = Q()
-    for term in wanted:
-        body &= Q(body__icontains=term)
-        title &= Q(title__icontains=term)
-    for term in unwanted:
-        body &= ~Q(body__icontains=term)
-        title &= ~Q(title__icontains=term)
-    posts = posts.filter(body).order_by("-pk")
-    found = list(threads.filter(title).order_by("-last_activity_at", "-pk")[:MAX_THREADS])
-    thread_hits = [
-        ThreadHit(t, highlight(t.title, wanted, limit=200), t.get_absolute_url()) for t in found
-    ]
-    return posts, thread_hits, wanted
+    else:
+        from django.contrib.postgres.search import SearchRank
 
-
-def hits(posts: list[Post], terms: list[str]) -> list[PostHit]:
-    result = []
-    for post in posts:
-        headline = getattr(post, "headline", None)
-        snippet = _marked(headline) if headline is not None else highlight(post.body, terms)
-        url = f"{post.thread.get_absolute_url()}#post-{post.pk}"
-        result.append(PostHit(post, snippet, url))
-    return result
-
-
-@login_required
-def search_view(request: HttpRequest) -> HttpResponse:
-    """/search/?q=: the threads and posts the person may read that match, best first."""
-    q = request.GET.get("q", "").strip()[:MAX_QUERY]
-    context: dict[str, Any] = {"q": q, "full_text": uses_full_text()}
-    if q:
-        posts, thread_hits, terms = search(request.user, q)
-        page = Paginator(posts, PER_PAGE).get_page(request.GET.get("page"))
-        context.update(
-            page=page,
-            post_hits=hits(list(page.object_list), terms),
-            thread_hits=thread_hits,
+        if not query.text:
+            return _nothing(threads)
+        pg = _pg_query(query.text)
+        threads = (
+            threads.alias(vector=StoredVector())
+            .filter(vector=pg)
+            .annotate(rank=SearchRank(StoredVector(), pg))
         )
-    return render(request, "discussions/search.html", context)
+    return threads.order_by("-rank", "-last_activity_at", "-pk")
+
+
+def _snippets(table: str, ids: list[int], text: str) -> dict[int, str]:
+    """FTS5 excerpts (posts) or whole highlighted text (titles) for ``ids`` only."""
+    from django.db import connection
+
+    match = fts_match(text)
+    if table == POST_FTS:
+        marker = f"snippet({table}, 0, %s, %s, '…', {SNIPPET_WORDS})"
+    else:
+        marker = f"highlight({table}, 0, %s, %s)"
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, {marker} FROM {table} "  # noqa: S608 - constant names
+            f"WHERE {table} MATCH %s AND rowid IN ({marks})",
+            [START, STOP, match, *ids],
+        )
+        return dict(cursor.fetchall())
+
+
+def _pg_headlines(model: type[Post] | type[Thread], column: str, ids: list[int], text: str) -> Any:
+    from django.contrib.postgres.search import SearchHeadline
+
+    options: dict[str, Any] = (
+        {"max_words": 40, "min_words": 15, "max_fragments": 2, "fragment_delimiter": " … "}
+        if column == "body"
+        else {"highlight_all": True}
+    )
+    headline = SearchHeadline(
+        column, _pg_query(text), config=CONFIG, start_sel=START, stop_sel=STOP, **options
+    )
+    rows = (
+        model._default_manager.filter(pk__in=ids)
+        .annotate(headline=headline)
+        .values_list("pk", "headline", column)
+    )
+    return {pk: _ellipsed(found, whole) for pk, found, whole in rows}
+
+
+def _ellipsed(headline: str, whole: str) -> str:
+    """An excerpt says where text was left out, as FTS5's snippet() does: words of the
+    text before the first match (after the last) that the headline does not show."""
+    shown, words = headline.split(), whole.split()
+    marks = [i for i, w in enumerate(shown) if START in w or STOP in w]
+    if not marks or len(shown) >= len(words):
+        return headline
+    first = shown[marks[0]].replace(START, "").replace(STOP, "")
+    last = shown[marks[-1]].replace(START, "").replace(STOP, "")
+    before = next((i for i, w in enumerate(words) if w == first), 0)
+    after = next((i for i, w in enumerate(reversed(words)) if w == last), 0)
+    start = "…" if before > marks[0] else ""
+    end = "…" if after > len(shown) - 1 - marks[-1] else ""
+    return f"{start}{headline}{end}"
+
+
+def post_snippets(ids: list[int], text: str) -> dict[int, SafeString]:
+    """Escaped, highlighted excerpts of these posts' text (only the page shown)."""
+    if not ids:
+        return {}
+    raw = _snippets(POST_FTS, ids, text) if uses_fts5() else None
+    if raw is None:
+        raw = _pg_headlines(Post, "body", ids, text)
+    return {pk: marked(value) for pk, value in raw.items()}
+
+
+def thread_titles(ids: list[int], text: str) -> dict[int, SafeString]:
+    if not ids:
+        return {}
+    raw = _snippets(THREAD_FTS, ids, text) if uses_fts5() else None
+    if raw is None:
+        raw = _pg_headlines(Thread, "title", ids, text)
+    return {pk: marked(value) for pk, value in raw.items()}
+
+
+def _plain(text: str) -> SafeString:
+    return mark_safe(escape(text))  # noqa: S308 - escaped just now
+
+
+class DiscussionsSearch:
+    kinds: Mapping[str, str] = {THREAD: "Threads", POST: "Posts"}
+
+    def find(self, user: Any, query: Query, *, limit: int) -> tuple[int, list[Hit]]:
+        total = 0
+        hits: list[Hit] = []
+        if query.kind in ("", THREAD):
+            threads = matching_threads(user, query)
+            total += threads.count()
+            found = threads.values_list("pk", "rank")[:limit]  # type: ignore[misc]
+            hits += [Hit(THREAD, pk, float(rank or 0)) for pk, rank in found]
+        if query.kind in ("", POST):
+            posts = matching_posts(user, query)
+            total += posts.count()
+            ranked = posts.values_list("pk", "rank")[:limit]  # type: ignore[misc]
+            hits += [Hit(POST, pk, float(rank or 0)) for pk, rank in ranked]
+        return total, hits
+
+    def results(self, user: Any, query: Query, hits: Sequence[Hit]) -> dict[Hit, Result]:
+        out: dict[Hit, Result] = {}
+        thread_hits = {hit.key: hit for hit in hits if hit.kind == THREAD}
+        post_hits = {hit.key: hit for hit in hits if hit.kind == POST}
+        if thread_hits:
+            # Asked again with the person's permissions: nothing is shown that has gone since.
+            threads = permissions.threads_visible_to(user).filter(pk__in=thread_hits)
+            titles = thread_titles(list(thread_hits), query.text)
+            for thread in threads.select_related("cohort", "created_by"):
+                hit = thread_hits[thread.pk]
+                out[hit] = Result(
+                    kind=THREAD,
+                    title=titles.get(thread.pk) or _plain(thread.title),
+                    url=thread.get_absolute_url(),
+                    snippet=mark_safe(""),
+                    rank=hit.rank,
+                    date=thread.last_activity_at,
+                    cohort=thread.cohort.title,
+                    author=thread.created_by.display_name if thread.created_by else "",
+                )
+        if post_hits:
+            posts = visible_posts(user).filter(pk__in=post_hits)
+            snippets = post_snippets(list(post_hits), query.text)
+            for post in posts.select_related("thread__cohort", "author"):
+                hit = post_hits[post.pk]
+                out[hit] = Result(
+                    kind=POST,
+                    title=_plain(post.thread.title),
+                    url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
+                    snippet=snippets.get(post.pk) or _plain(post.body[:240]),
+                    rank=hit.rank,
+                    date=post.created_at,
+                    cohort=post.thread.cohort.title,
+                    author=post.author.display_name,
+                )
+        return out
+
+
+def register() -> None:
+    register_provider("discussions", DiscussionsSearch())

@@ -17,6 +17,7 @@ from cohorts.models import Membership
 from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
 from core.text import clean_multiline
+from discussions import search_index
 from discussions.events import post_payload
 from discussions.models import (
     POST_MAX,
@@ -216,6 +217,7 @@ def post_create(
         # The same client_id arrived twice at once: the other request made the post.
         return Post.objects.get(author=author, client_id=client_id), False
     Mention.objects.bulk_create(_mention_rows(post, mentioned, set()))
+    search_index.index_post(post)
     Thread.objects.filter(pk=thread.pk).update(
         post_count=F("post_count") + 1,
         last_post=post,
@@ -266,6 +268,7 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
     post.save(update_fields=["body", "body_html", "version", "edited_at"])
     known = set(post.mentions.values_list("user_id", flat=True))
     Mention.objects.bulk_create(_mention_rows(post, mentioned, known), ignore_conflicts=True)
+    search_index.index_post(post)
     publish_on_commit(
         thread_group(post.thread_id), {"type": "post.updated", "post": post_payload(post)}
     )
@@ -273,9 +276,11 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
 
 
 def _refresh_thread_stats(post: Post) -> None:
-    """A removed (or restored) post can change the thread's last post and poster."""
+    """A removed (or restored) post can change the thread's last post and poster, and
+    leaves (or rejoins) the search index."""
     from discussions.services.threads import thread_rebuild_stats
 
+    search_index.index_post(post)
     thread_rebuild_stats(thread_ids=[post.thread_id])
 
 

@@ -9,6 +9,7 @@ from accounts.models import User
 from accounts.services import notify
 from cohorts.models import Cohort, LearningGoal, Membership, Session
 from core.text import is_single_line
+from discussions import search_index
 from discussions.models import Post, ReadState, Thread, ThreadSubscription
 from discussions.services.posts import DiscussionError, post_create
 
@@ -63,6 +64,7 @@ def thread_create(
         created_by=author,
         announcement=announcement,
     )
+    search_index.index_thread(thread)
     post_create(thread=thread, author=author, body=body, client_id=client_id, notify_people=False)
     others = User.objects.filter(
         memberships__cohort=cohort, memberships__status=Membership.Status.ACTIVE

@@ -102,9 +102,9 @@ class TestDiscussionsAccessibility(browser.BrowserTestCase):
         self.check(ana, f"{thread_path}posts/{reply.pk}/history/", "History of Ana Author")
         expect(ana.get_by_role("heading", name="Version 1, replaced")).to_be_visible()
 
-        self.check(ana, "/search/?q=agenda", "Search discussions")
+        self.check(ana, "/search/?q=agenda", "Search")
         expect(ana.locator(".search-result").first).to_be_visible()
-        self.check(ana, "/search/?q=nothingmatchesthis", "Search discussions")
+        self.check(ana, "/search/?q=nothingmatchesthis", "Search")
         self.check(ana, "/accounts/notifications/settings/", "Notification settings")
         assert self.findings == [], "\n".join(self.findings)
 

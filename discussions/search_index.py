@@ -1,0 +1,78 @@
+"""The search index of threads and posts, kept in step by the services that write them.
+
+On PostgreSQL there is nothing to do here: ``discussions_post.search_vector`` and
+``discussions_thread.search_vector`` are stored generated ``tsvector`` columns (migration
+0004), so the database recomputes them on every write. On SQLite two FTS5 tables hold the
+searchable text: a post is in ``discussions_post_fts`` only while it is visible (neither
+deleted nor hidden), and every thread's title is in ``discussions_thread_fts``. The services
+call :func:`index_post` / :func:`index_thread` inside their own transaction, so the index
+never disagrees with what was committed.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from discussions.models import Post, Thread
+
+POST_FTS = "discussions_post_fts"
+THREAD_FTS = "discussions_thread_fts"
+# The most text of one row that is indexed (posts are far shorter; this bounds the index).
+INDEXED_CHARS = 100_000
+# Porter stemming over Unicode words, accents folded: close to PostgreSQL's 'english'.
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+
+def uses_fts5() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def index_post(post: Post) -> None:
+    """Put ``post`` in the index as it stands now, or take it out if it is not visible."""
+    if not uses_fts5():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {POST_FTS} WHERE rowid = %s", [post.pk])  # noqa: S608
+        if post.deleted_at is None and post.hidden_at is None:
+            cursor.execute(
+                f"INSERT INTO {POST_FTS} (rowid, body) VALUES (%s, %s)",  # noqa: S608
+                [post.pk, post.body[:INDEXED_CHARS]],
+            )
+
+
+def index_thread(thread: Thread) -> None:
+    if not uses_fts5():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {THREAD_FTS} WHERE rowid = %s", [thread.pk])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {THREAD_FTS} (rowid, title) VALUES (%s, %s)",  # noqa: S608
+            [thread.pk, thread.title[:INDEXED_CHARS]],
+        )
+
+
+def fill_sqlite(cursor: object) -> None:
+    """Empty both FTS5 tables and index every thread and every visible post (``cursor`` is
+    a DB-API cursor on the SQLite database; used by the migration and the command)."""
+    execute = cursor.execute  # type: ignore[attr-defined]
+    execute(f"DELETE FROM {POST_FTS}")  # noqa: S608
+    execute(f"DELETE FROM {THREAD_FTS}")  # noqa: S608
+    execute(
+        f"INSERT INTO {POST_FTS} (rowid, body) "  # noqa: S608
+        f"SELECT id, substr(body, 1, {INDEXED_CHARS}) FROM discussions_post "
+        "WHERE deleted_at IS NULL AND hidden_at IS NULL"
+    )
+    execute(
+        f"INSERT INTO {THREAD_FTS} (rowid, title) "  # noqa: S608
+        f"SELECT id, substr(title, 1, {INDEXED_CHARS}) FROM discussions_thread"
+    )
+
+
+def rebuild() -> tuple[int, int]:
+    """Re-index everything (SQLite); on PostgreSQL the columns are always current. Returns
+    how many (threads, posts) are searchable."""
+    if uses_fts5():
+        with connection.cursor() as cursor:
+            fill_sqlite(cursor)
+    posts = Post.objects.filter(deleted_at__isnull=True, hidden_at__isnull=True).count()
+    return Thread.objects.count(), posts
