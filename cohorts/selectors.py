@@ -60,13 +60,18 @@ def directory(*, area: str | None = None, period: str | None = None) -> QuerySet
     )
 
 
-def cohort_by_slug(slug: str) -> Cohort | None:
+def cohort_pages() -> QuerySet[Cohort]:
+    """What a cohort's own pages show (seats taken, facilitators, focus), for
+    ``permissions.access_cohort(..., queryset=cohort_pages())``."""
     return (
-        with_counts(Cohort.objects.filter(slug=slug))
+        with_counts(Cohort.objects.all())
         .select_related("enrollment_period", "framework", "proposed_by")
         .prefetch_related("focus_areas", "focus_competencies", _facilitator_prefetch())
-        .first()
     )
+
+
+def cohort_by_slug(slug: str) -> Cohort | None:
+    return cohort_pages().filter(slug=slug).first()
 
 
 def membership_of(cohort: Cohort, user: Any) -> Membership | None:

@@ -92,7 +92,7 @@ def test_posting_to_a_locked_thread_is_refused_with_a_clear_message_keeping_the_
     assert "My long careful reply" in content  # what they typed is not lost
     assert thread.posts.count() == 1
     as_json = client.post(_url("post", thread), {"body": "x"}, HTTP_ACCEPT="application/json")
-    assert as_json.status_code == 409 and as_json.json()["code"] == "locked"
+    assert as_json.status_code == 403 and as_json.json()["code"] == "locked"
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "This thread is locked" in page and 'name="body"' not in page
 
