@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
@@ -123,6 +122,8 @@ _COHORT_RULES: dict[str, Callable[[Any, Cohort], bool]] = {
     "edit": can_edit_proposal,  # the proposal form
     "review": lambda user, cohort: is_staff(user),  # staff's review page
 }
+# Needs that depend on the person alone: refused before the cohort is looked up.
+_PERSON_RULES: dict[str, Callable[[Any], bool]] = {"review": is_staff}
 
 
 def access_cohort(
@@ -135,31 +136,13 @@ def access_cohort(
     """The cohort with ``slug`` if ``user`` may do what ``need`` says with it; otherwise the
     same 404 whether it does not exist or is not theirs. ``queryset`` loads what the caller
     shows (the framework only, by default)."""
+    if need in _PERSON_RULES and not _PERSON_RULES[need](user):
+        raise not_found()
     rows = Cohort.objects.select_related("framework") if queryset is None else queryset
     cohort = rows.filter(slug=slug).first()
     if cohort is None or not _COHORT_RULES[need](user, cohort):
         raise not_found()
     return cohort
-
-
-def check_view_cohort(user: Any, cohort: Cohort, **kwargs: Any) -> None:
-    if not can_view_cohort(user, cohort, **kwargs):
-        raise Http404("No such cohort.")
-
-
-def check_view_content(user: Any, cohort: Cohort) -> None:
-    if not can_view_content(user, cohort):
-        raise Http404("No such cohort.")
-
-
-def check_facilitate(user: Any, cohort: Cohort) -> None:
-    if not can_facilitate(user, cohort):
-        raise Http404("No such page.")
-
-
-def check_review(user: Any, cohort: Cohort) -> None:
-    if not is_staff(user):
-        raise Http404("No such page.")
 
 
 def cohorts_with_content_for(user: Any) -> QuerySet[Cohort]:

@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from cohorts import permissions as cohort_permissions
@@ -146,8 +145,3 @@ def access_post(
     if post is None or not _POST_RULES[need](user, post):
         raise not_found()
     return post
-
-
-def check_view_thread(user: Any, thread: Thread) -> None:
-    if not can_view_thread(user, thread):
-        raise Http404("No such thread.")

@@ -35,9 +35,10 @@ NEXT_ACTION = {
 
 def cohort_page(request: HttpRequest, slug: str, need: permissions.CohortNeed = "view") -> Cohort:
     """The cohort, loaded for its own pages, if the viewer may do what ``need`` says."""
-    return permissions.access_cohort(
+    cohort = permissions.access_cohort(
         request.user, slug=slug, need=need, queryset=selectors.cohort_pages()
     )
+    return selectors.with_page_relations(cohort)
 
 
 def places_left(cohort: Cohort) -> int:
