@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,16 +15,7 @@ from rest_framework.views import APIView
 
 from cohorts import permissions, selectors, services
 from cohorts.models import Cohort, Membership, Session
-from cohorts.services import CohortError
 from core.api import ErrorSerializer
-
-# CohortError codes and the HTTP status each answers with.
-ERROR_STATUS = {
-    "forbidden": status.HTTP_403_FORBIDDEN,
-    "conflict": status.HTTP_409_CONFLICT,
-    "invalid_transition": status.HTTP_409_CONFLICT,
-    "rate_limited": status.HTTP_429_TOO_MANY_REQUESTS,
-}
 
 
 def _listing(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
@@ -45,13 +35,6 @@ def _listing(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
         )
         .order_by("term_start", "title", "pk")
     )
-
-
-def _visible_cohort(user: Any, slug: str) -> Cohort:
-    cohort = _listing(permissions.cohorts_visible_to(user)).filter(slug=slug).first()
-    if cohort is None:
-        raise Http404
-    return cohort
 
 
 class PersonSerializer(serializers.Serializer):
@@ -163,7 +146,9 @@ class CohortDetailView(APIView):
 
     @extend_schema(responses=CohortSerializer)
     def get(self, request: Request, slug: str) -> Response:
-        cohort = _visible_cohort(request.user, slug)
+        cohort = permissions.access_cohort(
+            request.user, slug=slug, queryset=_listing(Cohort.objects.all())
+        )
         return Response(CohortSerializer(cohort, context={"request": request}).data)
 
 
@@ -186,7 +171,7 @@ class CohortJoinView(APIView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        cohort = _visible_cohort(request.user, slug)
+        cohort = permissions.access_cohort(request.user, slug=slug)
         body = JoinSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         before = selectors.membership_of(cohort, request.user)
@@ -194,15 +179,10 @@ class CohortJoinView(APIView):
             Membership.Status.REQUESTED,
             Membership.Status.WAITLISTED,
         )
-        try:
-            membership = services.membership_join(
-                cohort=cohort, user=request.user, message=body.validated_data.get("message", "")
-            )
-        except CohortError as error:
-            return Response(
-                {"detail": error.message, "code": error.code},
-                status=ERROR_STATUS.get(error.code, status.HTTP_400_BAD_REQUEST),
-            )
+        # A refusal (CohortError) answers through core.api.exception_handler.
+        membership = services.membership_join(
+            cohort=cohort, user=request.user, message=body.validated_data.get("message", "")
+        )
         return Response(
             MembershipSerializer(membership).data,
             status=status.HTTP_200_OK if was_pending else status.HTTP_201_CREATED,
@@ -217,7 +197,7 @@ class CohortSessionsView(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Session]:
-        cohort = Cohort.objects.filter(slug=self.kwargs["slug"]).first()
-        if cohort is None or not permissions.can_view_content(self.request.user, cohort):
-            raise Http404
+        cohort = permissions.access_cohort(
+            self.request.user, slug=self.kwargs["slug"], need="content"
+        )
         return selectors.sessions_of(cohort).order_by("starts_at", "pk")

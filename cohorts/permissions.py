@@ -8,15 +8,16 @@ Anything a person may not see answers 404, exactly as if it did not exist.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.roles import is_program_staff
 from cohorts.models import Cohort, Membership
+from core.errors import not_found
 
 VIEW_CONTENT = "view_cohort_content"
 FACILITATE = "facilitate_cohort"
@@ -77,6 +78,19 @@ def can_view_cohort(user: Any, cohort: Cohort, *, invited: bool = False) -> bool
     ).exists()
 
 
+def takes_part(membership: Membership | None) -> bool:
+    """Active members and facilitators contribute (propose and support goals); alumni and
+    staff read. From a membership the caller has already loaded."""
+    return membership is not None and membership.status == Membership.Status.ACTIVE
+
+
+def can_take_part(user: Any, cohort: Cohort) -> bool:
+    """Propose learning goals and support them: active members and facilitators."""
+    if not can_view_content(user, cohort):
+        return False
+    return takes_part(Membership.objects.filter(cohort=cohort, user=user).first())
+
+
 def can_edit_proposal(user: Any, cohort: Cohort) -> bool:
     return cohort.state in EDITABLE_STATES and can_facilitate(user, cohort)
 
@@ -98,24 +112,37 @@ def can_request_to_join(user: Any, cohort: Cohort) -> bool:
     )
 
 
-def check_view_cohort(user: Any, cohort: Cohort, **kwargs: Any) -> None:
-    if not can_view_cohort(user, cohort, **kwargs):
-        raise Http404("No such cohort.")
+CohortNeed = Literal["view", "content", "take_part", "facilitate", "edit", "review"]
+# What each ``need`` of access_cohort asks.
+_COHORT_RULES: dict[str, Callable[[Any, Cohort], bool]] = {
+    "view": can_view_cohort,  # its page at all (the about page for the public)
+    "content": can_view_content,  # members-only pages (home, sessions, threads...)
+    "take_part": can_take_part,  # propose and support goals
+    "facilitate": can_facilitate,  # the console, sessions, lifecycle, participation
+    "edit": can_edit_proposal,  # the proposal form
+    "review": lambda user, cohort: is_staff(user),  # staff's review page
+}
+# Needs that depend on the person alone: refused before the cohort is looked up.
+_PERSON_RULES: dict[str, Callable[[Any], bool]] = {"review": is_staff}
 
 
-def check_view_content(user: Any, cohort: Cohort) -> None:
-    if not can_view_content(user, cohort):
-        raise Http404("No such cohort.")
-
-
-def check_facilitate(user: Any, cohort: Cohort) -> None:
-    if not can_facilitate(user, cohort):
-        raise Http404("No such page.")
-
-
-def check_review(user: Any, cohort: Cohort) -> None:
-    if not is_staff(user):
-        raise Http404("No such page.")
+def access_cohort(
+    user: Any,
+    *,
+    slug: str,
+    need: CohortNeed = "view",
+    queryset: QuerySet[Cohort] | None = None,
+) -> Cohort:
+    """The cohort with ``slug`` if ``user`` may do what ``need`` says with it; otherwise the
+    same 404 whether it does not exist or is not theirs. ``queryset`` loads what the caller
+    shows (the framework only, by default)."""
+    if need in _PERSON_RULES and not _PERSON_RULES[need](user):
+        raise not_found()
+    rows = Cohort.objects.select_related("framework") if queryset is None else queryset
+    cohort = rows.filter(slug=slug).first()
+    if cohort is None or not _COHORT_RULES[need](user, cohort):
+        raise not_found()
+    return cohort
 
 
 def cohorts_with_content_for(user: Any) -> QuerySet[Cohort]:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from accounts.models import User
@@ -60,13 +68,20 @@ def directory(*, area: str | None = None, period: str | None = None) -> QuerySet
     )
 
 
-def cohort_by_slug(slug: str) -> Cohort | None:
-    return (
-        with_counts(Cohort.objects.filter(slug=slug))
-        .select_related("enrollment_period", "framework", "proposed_by")
-        .prefetch_related("focus_areas", "focus_competencies", _facilitator_prefetch())
-        .first()
+def cohort_pages() -> QuerySet[Cohort]:
+    """The row a cohort's own pages show (seats taken, period, framework), for
+    ``permissions.access_cohort(..., queryset=cohort_pages())``; then
+    :func:`with_page_relations` once access is granted."""
+    return with_counts(Cohort.objects.all()).select_related(
+        "enrollment_period", "framework", "proposed_by"
     )
+
+
+def with_page_relations(cohort: Cohort) -> Cohort:
+    """Load the focus and the facilitators a cohort's pages list (after the access check,
+    so a refused request costs no more queries)."""
+    prefetch_related_objects([cohort], "focus_areas", "focus_competencies", _facilitator_prefetch())
+    return cohort
 
 
 def membership_of(cohort: Cohort, user: Any) -> Membership | None:

@@ -14,6 +14,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import ServiceError, status_for
+
 NOT_FOUND_BODY = {"detail": "Not found.", "code": "not_found"}
 
 
@@ -74,8 +76,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     Validation errors keep DRF's per-field messages under ``errors`` so a client can show
     each next to its field. Every 404 has one body, whatever the failed lookup said, so a
-    missing object and one the caller may not see cannot be told apart.
+    missing object and one the caller may not see cannot be told apart. A
+    :class:`~core.errors.ServiceError` raised in a view answers its message and code with
+    the status :func:`~core.errors.status_for` gives, as the pages do, so API views let
+    service refusals propagate.
     """
+    if isinstance(exc, ServiceError):
+        return Response(service_error_body(exc), status=status_for(exc.code))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -95,6 +102,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
+
+
+def service_error_body(error: ServiceError) -> dict[str, str]:
+    """What every transport answers a refusal with: its message and its code."""
+    return {"detail": error.message, "code": error.code}
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

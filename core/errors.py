@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from django.http import Http404
+
 
 class ServiceError(Exception):
     """A request the rules refuse; ``message`` is written for the person who asked."""
@@ -32,7 +34,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "conflict": HTTPStatus.CONFLICT,
     "invalid_transition": HTTPStatus.CONFLICT,
     "stale": HTTPStatus.CONFLICT,
+    "stale_version": HTTPStatus.CONFLICT,
     "expired": HTTPStatus.GONE,
+    # An invitation link nobody issued is not found; a real one that was used, revoked or
+    # has run out is gone.
+    "unknown_invitation": HTTPStatus.NOT_FOUND,
+    "invalid_invitation": HTTPStatus.GONE,
     "too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "unsupported_type": HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     "rate_limited": HTTPStatus.TOO_MANY_REQUESTS,
@@ -42,3 +49,13 @@ STATUS_BY_CODE: dict[str, int] = {
 def status_for(code: str) -> int:
     """The HTTP status that answers a refusal with ``code``."""
     return int(STATUS_BY_CODE.get(code, HTTPStatus.BAD_REQUEST))
+
+
+# The one message of every "missing or not yours" answer (the access functions raise it).
+NOT_FOUND_MESSAGE = "Not found."
+
+
+def not_found() -> Http404:
+    """The same not-found for an object that does not exist and one the caller may not see:
+    the access functions raise it, and every transport answers it with one body."""
+    return Http404(NOT_FOUND_MESSAGE)

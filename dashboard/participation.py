@@ -15,12 +15,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Attendance, Cohort, Membership, Session
-from cohorts.permissions import check_facilitate
+from cohorts.permissions import access_cohort
 from core.registry import participation_sources
 
 # How many of the latest held sessions decide whether someone has been quiet lately.
@@ -71,8 +71,7 @@ def participation_rows(cohort: Cohort) -> dict[str, Any]:
 
 @login_required
 def cohort_participation(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = get_object_or_404(Cohort, slug=slug)
-    check_facilitate(request.user, cohort)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     return render(
         request,
         "dashboard/participation.html",

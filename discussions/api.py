@@ -1,7 +1,9 @@
 """Threads and posts over the REST API (CONTRACT.md), with the same permission answers as
 the pages: a cohort or thread the caller may not read is a 404, whether it exists or not.
 
-Writes go through ``discussions.services``; refusals answer JSON ``detail`` and ``code``.
+Writes go through ``discussions.services``; a refusal (a ``DiscussionError``) propagates to
+``core.api.exception_handler``, which answers JSON ``detail`` and ``code`` with the status
+``core.errors.status_for`` gives, the same one the pages answer with.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,62 +22,17 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cohorts import permissions as cohort_permissions
 from cohorts.api import PersonSerializer
 from cohorts.models import Cohort, LearningGoal, Session
-from core.api import ErrorSerializer
+from cohorts.permissions import access_cohort
+from core.api import ErrorSerializer, service_error_body
+from core.errors import status_for
 from core.models import ID_MAX
-from discussions import permissions, services
+from discussions import selectors, services
 from discussions.events import post_html
 from discussions.models import Post, Reaction, ReadState, Thread
+from discussions.permissions import access_post, access_thread
 from discussions.services import DiscussionError, StaleVersion
-
-# DiscussionError codes and the HTTP status each answers with; anything else is a 400.
-ERROR_STATUS = {
-    "forbidden": status.HTTP_403_FORBIDDEN,
-    # Posting to (or editing in) a locked thread is refused, not "not found": the thread
-    # is visible, it just takes no more posts.
-    "locked": status.HTTP_403_FORBIDDEN,
-    "conflict": status.HTTP_409_CONFLICT,
-}
-
-
-def error_response(error: DiscussionError) -> Response:
-    return Response(
-        {"detail": error.message, "code": error.code},
-        status=ERROR_STATUS.get(error.code, status.HTTP_400_BAD_REQUEST),
-    )
-
-
-# --- lookups (404 for what the caller may not read) ----------------------------------------
-
-
-def visible_cohort(user: Any, slug: str) -> Cohort:
-    cohort = cohort_permissions.cohorts_with_content_for(user).filter(slug=slug).first()
-    if cohort is None:
-        raise Http404
-    return cohort
-
-
-def visible_thread(user: Any, thread_id: int) -> Thread:
-    thread = (
-        permissions.threads_visible_to(user).select_related("cohort").filter(pk=thread_id).first()
-    )
-    if thread is None:
-        raise Http404
-    return thread
-
-
-def visible_post(user: Any, post_id: int) -> Post:
-    post = (
-        Post.objects.filter(thread__in=permissions.threads_visible_to(user).values("pk"))
-        .select_related("thread__cohort", "author")
-        .filter(pk=post_id)
-        .first()
-    )
-    if post is None:
-        raise Http404
-    return post
 
 
 def threads_listing(cohort: Cohort, user: Any) -> QuerySet[Thread]:
@@ -91,18 +47,13 @@ def threads_listing(cohort: Cohort, user: Any) -> QuerySet[Thread]:
     )
 
 
-def posts_listing(thread: Thread) -> QuerySet[Post]:
-    return (
-        Post.objects.filter(thread=thread)
-        .select_related("author", "thread__cohort", "reply_to__author")
-        .prefetch_related(
-            Prefetch(
-                "reactions",
-                queryset=Reaction.objects.order_by().only("id", "post_id", "kind"),
-                to_attr="reaction_rows",
-            )
+def posts_listing(thread: Thread, after: int = 0) -> QuerySet[Post]:
+    return selectors.posts_after(thread, after).prefetch_related(
+        Prefetch(
+            "reactions",
+            queryset=Reaction.objects.order_by().only("id", "post_id", "kind"),
+            to_attr="reaction_rows",
         )
-        .order_by("pk")
     )
 
 
@@ -266,9 +217,8 @@ class CohortThreadsView(generics.GenericAPIView):
     serializer_class = ThreadSerializer
 
     def get_queryset(self) -> QuerySet[Thread]:
-        return threads_listing(
-            visible_cohort(self.request.user, self.kwargs["slug"]), self.request.user
-        )
+        cohort = access_cohort(self.request.user, slug=self.kwargs["slug"], need="content")
+        return threads_listing(cohort, self.request.user)
 
     @extend_schema(responses=ThreadSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
@@ -287,7 +237,7 @@ class CohortThreadsView(generics.GenericAPIView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        cohort = visible_cohort(request.user, slug)
+        cohort = access_cohort(request.user, slug=slug, need="content")
         form = ThreadCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -305,33 +255,28 @@ class CohortThreadsView(generics.GenericAPIView):
                     earlier.thread.cohort_id != cohort.pk
                     or earlier.thread.created_by_id != request.user.pk
                 ):
-                    return error_response(
-                        DiscussionError("That client_id was already used.", code="conflict")
-                    )
+                    raise DiscussionError("That client_id was already used.", code="conflict")
                 thread = threads_listing(cohort, request.user).get(pk=earlier.thread_id)
                 return Response(ThreadSerializer(thread, context={"request": request}).data)
         session = goal = None
         if data.get("session") is not None:
             session = Session.objects.filter(cohort=cohort, pk=data["session"]).first()
             if session is None:
-                return error_response(DiscussionError("No such session in this cohort."))
+                raise DiscussionError("No such session in this cohort.")
         if data.get("goal") is not None:
             goal = LearningGoal.objects.filter(cohort=cohort, pk=data["goal"]).first()
             if goal is None:
-                return error_response(DiscussionError("No such goal in this cohort."))
-        try:
-            thread = services.thread_create(
-                cohort=cohort,
-                author=request.user,
-                title=data["title"],
-                body=data["body"],
-                session=session,
-                goal=goal,
-                announcement=data["announcement"],
-                client_id=str(client_id) if client_id else None,
-            )
-        except DiscussionError as error:
-            return error_response(error)
+                raise DiscussionError("No such goal in this cohort.")
+        thread = services.thread_create(
+            cohort=cohort,
+            author=request.user,
+            title=data["title"],
+            body=data["body"],
+            session=session,
+            goal=goal,
+            announcement=data["announcement"],
+            client_id=str(client_id) if client_id else None,
+        )
         thread = threads_listing(cohort, request.user).get(pk=thread.pk)
         return Response(
             ThreadSerializer(thread, context={"request": request}).data,
@@ -348,9 +293,9 @@ class ThreadPostsView(generics.GenericAPIView):
     serializer_class = PostSerializer
 
     def get_queryset(self) -> QuerySet[Post]:
-        thread = visible_thread(self.request.user, self.kwargs["thread_id"])
-        posts = posts_listing(thread)
+        thread = access_thread(self.request.user, thread_id=self.kwargs["thread_id"])
         after = self.request.query_params.get("after")
+        after_id = 0
         if after not in (None, ""):
             try:
                 after_id = int(after)
@@ -360,8 +305,7 @@ class ThreadPostsView(generics.GenericAPIView):
                 raise serializers.ValidationError(
                     {"after": "A post id: a whole number from 0 up."}
                 ) from None
-            posts = posts.filter(pk__gt=after_id)
-        return posts
+        return posts_listing(thread, after_id)
 
     @extend_schema(
         parameters=[
@@ -389,7 +333,7 @@ class ThreadPostsView(generics.GenericAPIView):
         },
     )
     def post(self, request: Request, thread_id: int) -> Response:
-        thread = visible_thread(request.user, thread_id)
+        thread = access_thread(request.user, thread_id=thread_id)
         form = PostCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -397,19 +341,14 @@ class ThreadPostsView(generics.GenericAPIView):
         if data.get("reply_to") is not None:
             reply_to = Post.objects.filter(thread=thread, pk=data["reply_to"]).first()
             if reply_to is None:
-                return error_response(
-                    DiscussionError("You can only reply to a post in the same thread.")
-                )
-        try:
-            post, created = services.post_create(
-                thread=thread,
-                author=request.user,
-                body=data["body"],
-                client_id=data.get("client_id"),
-                reply_to=reply_to,
-            )
-        except DiscussionError as error:
-            return error_response(error)
+                raise DiscussionError("You can only reply to a post in the same thread.")
+        post, created = services.post_create(
+            thread=thread,
+            author=request.user,
+            body=data["body"],
+            client_id=data.get("client_id"),
+            reply_to=reply_to,
+        )
         post = posts_listing(thread).get(pk=post.pk)
         return Response(
             PostSerializer(post).data,
@@ -436,7 +375,7 @@ class PostDetailView(generics.GenericAPIView):
         },
     )
     def patch(self, request: Request, post_id: int) -> Response:
-        post = visible_post(request.user, post_id)
+        post = access_post(request.user, post_id=post_id)
         form = PostEditSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
@@ -449,13 +388,7 @@ class PostDetailView(generics.GenericAPIView):
         except StaleVersion as stale:
             current = posts_listing(post.thread).get(pk=stale.current.pk)
             return Response(
-                {
-                    "detail": stale.message,
-                    "code": stale.code,
-                    "current": PostSerializer(current).data,
-                },
-                status=status.HTTP_409_CONFLICT,
+                {**service_error_body(stale), "current": PostSerializer(current).data},
+                status=status_for(stale.code),
             )
-        except DiscussionError as error:
-            return error_response(error)
         return Response(PostSerializer(posts_listing(post.thread).get(pk=post.pk)).data)

@@ -14,6 +14,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.cache import cache
+from django.http import Http404
 
 from core.realtime import (
     ProtocolError,
@@ -39,14 +40,19 @@ def _thread_id(message: dict[str, Any]) -> int:
     return value
 
 
+def _active_user(user_id: int) -> Any:
+    from accounts.models import User
+
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
 def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[str, bool]]]:
     """The person's display name and, for each thread they may read now (a fresh look every
     time, so a removal takes effect at once), its cohort slug and whether they may post."""
-    from accounts.models import User
     from discussions import permissions
     from discussions.models import Thread
 
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = _active_user(user_id)
     if user is None:
         return "", {}
     rights = {}
@@ -58,12 +64,18 @@ def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[s
 
 @database_sync_to_async
 def _authorize(user_id: int, thread_id: int) -> tuple[str, str, bool] | None:
-    """(cohort slug, display name, may post) if the person may read the thread, else None."""
-    name, rights = _rights(user_id, [thread_id])
-    if thread_id not in rights:
+    """(cohort slug, display name, may post) if the person may read the thread, else None
+    (the same for a thread that does not exist)."""
+    from discussions import permissions
+
+    user = _active_user(user_id)
+    if user is None:
         return None
-    slug, may_post = rights[thread_id]
-    return slug, name, may_post
+    try:
+        thread = permissions.access_thread(user, thread_id=thread_id)
+    except Http404:
+        return None
+    return thread.cohort.slug, user.display_name, permissions.can_post(user, thread)
 
 
 @database_sync_to_async
@@ -71,14 +83,10 @@ def _missed(thread_id: int, after: int) -> tuple[list[dict[str, Any]], int, bool
     """Up to REPLAY_LIMIT posts after ``after``, the newest id the answer may claim, and
     whether more were left out."""
     from discussions.events import post_payload
-    from discussions.models import Post, Thread
+    from discussions.models import Thread
+    from discussions.selectors import posts_after
 
-    posts = list(
-        Post.objects.filter(thread_id=thread_id, pk__gt=after)
-        .select_related("author", "thread__cohort", "reply_to__author")
-        .prefetch_related("reactions")
-        .order_by("pk")[: REPLAY_LIMIT + 1]
-    )
+    posts = list(posts_after(thread_id, after).prefetch_related("reactions")[: REPLAY_LIMIT + 1])
     if len(posts) > REPLAY_LIMIT:
         posts = posts[:REPLAY_LIMIT]
         return [post_payload(p) for p in posts], posts[-1].pk, True

@@ -4,14 +4,20 @@ socket), exactly like one that does not exist."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.utils import timezone
 
 from cohorts import permissions as cohort_permissions
 from cohorts.models import Cohort, Membership
+from core.errors import not_found
 from discussions.models import Post, Thread
+
+# How long the author (or a facilitator) may restore a deleted post.
+RESTORE_DAYS = 30
 
 
 def threads_visible_to(user: Any) -> QuerySet[Thread]:
@@ -56,6 +62,86 @@ def can_edit_post(user: Any, post: Post) -> bool:
     )
 
 
-def check_view_thread(user: Any, thread: Thread) -> None:
-    if not can_view_thread(user, thread):
-        raise Http404("No such thread.")
+def can_restore(user: Any, post: Post) -> bool:
+    """Undo a delete (the author or a facilitator, within RESTORE_DAYS) or a hide (a
+    facilitator only)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    moderator = can_moderate(user, post.thread)
+    if post.deleted_at is not None:
+        recent = timezone.now() - post.deleted_at <= timedelta(days=RESTORE_DAYS)
+        return (
+            recent
+            and (post.author_id == user.pk or moderator)
+            and (post.hidden_at is None or moderator)
+        )
+    return post.hidden_at is not None and moderator
+
+
+def can_see_post_text(user: Any, post: Post) -> bool:
+    """A post's text and edit history: anyone who reads the thread while the post is
+    visible; once deleted or hidden, only its author and the facilitators."""
+    if post.is_visible:
+        return can_view_thread(user, post.thread)
+    return can_view_thread(user, post.thread) and (
+        post.author_id == getattr(user, "pk", None) or can_moderate(user, post.thread)
+    )
+
+
+ThreadNeed = Literal["view", "post", "moderate"]
+_THREAD_RULES: dict[str, Callable[[Any, Thread], bool]] = {
+    "view": can_view_thread,  # read it, follow it live
+    "post": can_post,  # write in it (locked threads are refused by the services, not here)
+    "moderate": can_moderate,  # pin, lock, hide
+}
+# The thread, with what its pages show.
+THREAD_RELATED = ("cohort", "session", "goal", "created_by")
+
+
+def access_thread(
+    user: Any, *, thread_id: int, need: ThreadNeed = "view", cohort_slug: str | None = None
+) -> Thread:
+    """The thread if ``user`` may do what ``need`` says in it; otherwise the same 404
+    whether it does not exist or is not theirs. With ``cohort_slug`` (a page's URL) it must
+    also belong to that cohort."""
+    rows = Thread.objects.select_related(*THREAD_RELATED).filter(pk=thread_id)
+    if cohort_slug is not None:
+        rows = rows.filter(cohort__slug=cohort_slug)
+    thread = rows.first()
+    if thread is None or not _THREAD_RULES[need](user, thread):
+        raise not_found()
+    return thread
+
+
+PostNeed = Literal["view", "text", "react", "edit"]
+_POST_RULES: dict[str, Callable[[Any, Post], bool]] = {
+    # Its place in a thread the user reads (a deleted or hidden post keeps its place).
+    "view": lambda user, post: can_view_thread(user, post.thread),
+    "text": can_see_post_text,  # its text and edit history
+    "react": lambda user, post: post.is_visible and can_view_thread(user, post.thread),
+    "edit": can_edit_post,  # the author's edit form
+}
+
+
+def access_post(
+    user: Any,
+    *,
+    post_id: int,
+    need: PostNeed = "view",
+    thread_id: int | None = None,
+    cohort_slug: str | None = None,
+) -> Post:
+    """The post (its author and its thread, as :func:`access_thread` loads it, already
+    joined) if ``user`` may do what ``need`` says with it; otherwise the same 404 whether
+    it does not exist or is not theirs. ``thread_id`` and ``cohort_slug`` (a page's URL)
+    must match where the post is."""
+    related = [f"thread__{name}" for name in THREAD_RELATED]
+    rows = Post.objects.select_related("author", *related).filter(pk=post_id)
+    if thread_id is not None:
+        rows = rows.filter(thread_id=thread_id)
+    if cohort_slug is not None:
+        rows = rows.filter(thread__cohort__slug=cohort_slug)
+    post = rows.first()
+    if post is None or not _POST_RULES[need](user, post):
+        raise not_found()
+    return post

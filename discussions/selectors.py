@@ -9,40 +9,23 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
-from cohorts import permissions as cohort_permissions
 from cohorts.models import Cohort
 from discussions import permissions
 from discussions.models import Post, Reaction, ReadState, Thread, ThreadSubscription
 
 
-def cohort_or_404(user: Any, slug: str) -> Cohort:
-    """The cohort if ``user`` may read its threads; 404 otherwise (as if absent)."""
-    cohort = Cohort.objects.filter(slug=slug).first()
-    if cohort is None or not cohort_permissions.can_view_content(user, cohort):
-        raise Http404("No such cohort.")
-    return cohort
-
-
-def thread_or_404(user: Any, slug: str, pk: int) -> Thread:
-    thread = (
-        Thread.objects.select_related("cohort", "session", "goal", "created_by")
-        .filter(pk=pk, cohort__slug=slug)
-        .first()
+def posts_after(thread: Thread | int, after: int = 0) -> QuerySet[Post]:
+    """The thread's posts with an id above ``after``, oldest first, authors joined: the
+    catch-up after a dropped connection (the socket's and the API's ``?after=``). Deleted
+    and hidden posts keep their place, so ids stay continuous; callers slice or page."""
+    thread_id = thread if isinstance(thread, int) else thread.pk
+    return (
+        Post.objects.filter(thread_id=thread_id, pk__gt=after)
+        # What the post partial (the events' and the API's ``html``) reads.
+        .select_related("author", "thread__cohort", "reply_to__author")
+        .order_by("pk")
     )
-    if thread is None:
-        raise Http404("No such thread.")
-    permissions.check_view_thread(user, thread)
-    return thread
-
-
-def post_or_404(thread: Thread, post_id: int) -> Post:
-    post = Post.objects.select_related("author").filter(pk=post_id, thread=thread).first()
-    if post is None:
-        raise Http404("No such post.")
-    post.thread = thread
-    return post
 
 
 def _pointer(user: Any) -> Subquery:

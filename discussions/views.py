@@ -11,19 +11,18 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cohorts.permissions import access_cohort
+from core.errors import status_for
+from core.pages import refuse, wants_json
 from discussions import permissions, selectors, services
 from discussions.forms import EditForm, PostForm, ThreadForm
 from discussions.models import Post, Thread, ThreadSubscription
-from discussions.services.posts import RESTORE_DAYS, cohort_handles
+from discussions.permissions import RESTORE_DAYS, access_post, access_thread
+from discussions.services.posts import cohort_handles
 
 QUOTE_LIMIT = 1200
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _thread_url(thread: Thread, post_id: int | None = None) -> str:
@@ -37,11 +36,7 @@ def _thread_url(thread: Thread, post_id: int | None = None) -> str:
 
 def _refuse(request: HttpRequest, thread: Thread, error: services.DiscussionError) -> HttpResponse:
     """A refused action from a button (react, delete...): say why, back on the thread."""
-    status = 403 if error.code == "forbidden" else 409 if error.code == "locked" else 400
-    if wants_json(request):
-        return JsonResponse({"code": error.code, "detail": error.message}, status=status)
-    messages.error(request, error.message)
-    return redirect(_thread_url(thread))
+    return refuse(request, error, back_to=_thread_url(thread))
 
 
 # --- Thread list ---------------------------------------------------------------------------
@@ -49,7 +44,7 @@ def _refuse(request: HttpRequest, thread: Thread, error: services.DiscussionErro
 
 @require_GET
 def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = selectors.cohort_or_404(request.user, slug)
+    cohort = access_cohort(request.user, slug=slug, need="content")
     threads = list(selectors.threads_of(cohort, request.user))
     return render(
         request,
@@ -64,7 +59,7 @@ def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = selectors.cohort_or_404(request.user, slug)
+    cohort = access_cohort(request.user, slug=slug, need="content")
     if not permissions.can_start_thread(request.user, cohort):
         raise Http404("No such page.")
     can_announce = permissions.can_moderate(request.user, cohort)
@@ -92,7 +87,7 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def read_all(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = selectors.cohort_or_404(request.user, slug)
+    cohort = access_cohort(request.user, slug=slug, need="content")
     services.cohort_mark_all_read(cohort=cohort, user=request.user)
     messages.success(request, "Every thread is marked as read.")
     return redirect("discussions:list", slug)
@@ -133,15 +128,9 @@ def _thread_context(
                 initial["body"] = _quote(reply_to)
         form = PostForm(initial=initial)
     replying_to = by_id.get(_int(form["reply_to"].value()))
-    restore_after = timezone.now() - timezone.timedelta(days=RESTORE_DAYS)
     for post in posts:
         post.can_edit = post.author_id == user.pk and post.is_visible and can_post
-        post.can_restore = (
-            post.deleted_at is not None
-            and post.deleted_at > restore_after
-            and (post.author_id == user.pk or moderator)
-            and (post.hidden_at is None or moderator)
-        ) or (post.deleted_at is None and post.hidden_at is not None and moderator)
+        post.can_restore = permissions.can_restore(user, post)
     return {
         "cohort": thread.cohort,
         "thread": thread,
@@ -186,7 +175,7 @@ def _int(value: Any) -> int | None:
 
 @require_GET
 def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
     # Opening the page reads nothing (an image or a prefetch can make a browser GET it):
     # thread.js, or the "Mark as read" button, posts to thread_read.
     return render(request, "discussions/thread.html", _thread_context(request, thread))
@@ -194,7 +183,7 @@ def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
     form = PostForm(request.POST)
     error: services.DiscussionError | None = None
     if form.is_valid():
@@ -215,7 +204,7 @@ def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return redirect(_thread_url(thread, post.pk))
-    status = 403 if error is not None and error.code == "forbidden" else 400
+    status = status_for(error.code) if error is not None else 400
     return render(
         request, "discussions/thread.html", _thread_context(request, thread, form), status=status
     )
@@ -225,10 +214,8 @@ def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def post_edit(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
-    post = selectors.post_or_404(thread, post_id)
-    if not permissions.can_edit_post(request.user, post):
-        raise Http404("No such page.")
+    post = access_post(request.user, post_id=post_id, thread_id=pk, cohort_slug=slug, need="edit")
+    thread = post.thread
     stale: Post | None = None
     if request.method == "POST":
         form = EditForm(request.POST)
@@ -264,12 +251,8 @@ def post_edit(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpRes
 
 @require_GET
 def post_history(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
-    post = selectors.post_or_404(thread, post_id)
-    if not post.is_visible and not (
-        post.author_id == request.user.pk or permissions.can_moderate(request.user, thread)
-    ):
-        raise Http404("No such post.")
+    post = access_post(request.user, post_id=post_id, thread_id=pk, cohort_slug=slug, need="text")
+    thread = post.thread
     revisions = list(post.revisions.select_related("edited_by").order_by("-version"))
     return render(
         request,
@@ -279,8 +262,8 @@ def post_history(request: HttpRequest, slug: str, pk: int, post_id: int) -> Http
 
 
 def _post_action(request: HttpRequest, slug: str, pk: int, post_id: int, action: Any, done: str):
-    thread = selectors.thread_or_404(request.user, slug, pk)
-    post = selectors.post_or_404(thread, post_id)
+    post = access_post(request.user, post_id=post_id, thread_id=pk, cohort_slug=slug)
+    thread = post.thread
     try:
         post = action(post=post, by=request.user)
     except services.DiscussionError as error:
@@ -315,10 +298,8 @@ def post_hide(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpRes
 
 @require_POST
 def post_react(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
-    post = selectors.post_or_404(thread, post_id)
-    if not post.is_visible:
-        raise Http404("No such post.")
+    post = access_post(request.user, post_id=post_id, thread_id=pk, cohort_slug=slug, need="react")
+    thread = post.thread
     try:
         on = services.reaction_toggle(
             post=post, user=request.user, kind=request.POST.get("kind", "")
@@ -335,7 +316,7 @@ def post_react(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpRe
 
 @require_POST
 def thread_flags(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
 
     def flag(name: str) -> bool | None:
         value = request.POST.get(name)
@@ -358,7 +339,7 @@ def thread_flags(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def thread_follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
     level = request.POST.get("level", "")
     try:
         services.thread_subscribe(
@@ -382,7 +363,7 @@ def thread_read(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Mark the thread read up to ``up_to`` (a post id; past the last post means up to the
     last post), or all of it when ``up_to`` is not sent. Reading is only ever this POST,
     from thread.js or the page's "Mark as read" button: never a side effect of a GET."""
-    thread = selectors.thread_or_404(request.user, slug, pk)
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
     raw = request.POST.get("up_to")
     up_to = None
     if raw is not None:
@@ -402,7 +383,7 @@ def thread_read(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_GET
 def first_unread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    thread = selectors.thread_or_404(request.user, slug, pk)
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
     post_id = selectors.first_unread_post_id(thread, request.user) or thread.last_post_id
     return redirect(_thread_url(thread, post_id))
 
@@ -411,9 +392,7 @@ def first_unread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def mentions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Cohort members' @handles (unique, each person's own) for autocomplete; ``?q=``
     filters by the start of the handle or of the name."""
-    thread = selectors.thread_or_404(request.user, slug, pk)
-    if not permissions.can_post(request.user, thread):
-        raise Http404("No such page.")
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug, need="post")
     query = request.GET.get("q", "").strip().lower().lstrip("@")
     people = [
         {"handle": person.handle, "name": person.display_name, "id": person.pk}

@@ -1,10 +1,8 @@
-class CohortError(Exception):
-    """A request the rules refuse; ``message`` is written for the person who asked."""
+from core.errors import ServiceError
 
-    def __init__(self, message: str, *, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+
+class CohortError(ServiceError):
+    """A request the cohort rules refuse; ``message`` is written for the person who asked."""
 
 
 class InvalidTransition(CohortError):

@@ -21,8 +21,7 @@ from django.views.decorators.cache import never_cache
 from cohorts import selectors, services
 from cohorts.calendar import build_calendar
 from cohorts.models import CalendarToken
-from cohorts.permissions import check_view_content
-from cohorts.views.console import cohort_or_404
+from cohorts.permissions import access_cohort
 
 
 def _feed_user(request: HttpRequest) -> Any:
@@ -52,8 +51,7 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
 
 def cohort_feed(request: HttpRequest, slug: str) -> HttpResponse:
     user = _feed_user(request)
-    cohort = cohort_or_404(slug)
-    check_view_content(user, cohort)
+    cohort = access_cohort(user, slug=slug, need="content")
     content = build_calendar(selectors.sessions_of(cohort), name=cohort.title)
     return _ics(content, f"{cohort.slug}.ics")
 

@@ -33,13 +33,12 @@ NEXT_ACTION = {
 }
 
 
-def cohort_or_404(request: HttpRequest, slug: str) -> Cohort:
-    """The cohort if the viewer may open its page at all; 404 otherwise (as if absent)."""
-    cohort = selectors.cohort_by_slug(slug)
-    if cohort is None:
-        raise Http404("No such cohort.")
-    permissions.check_view_cohort(request.user, cohort)
-    return cohort
+def cohort_page(request: HttpRequest, slug: str, need: permissions.CohortNeed = "view") -> Cohort:
+    """The cohort, loaded for its own pages, if the viewer may do what ``need`` says."""
+    cohort = permissions.access_cohort(
+        request.user, slug=slug, need=need, queryset=selectors.cohort_pages()
+    )
+    return selectors.with_page_relations(cohort)
 
 
 def places_left(cohort: Cohort) -> int:
@@ -47,13 +46,8 @@ def places_left(cohort: Cohort) -> int:
     return max(0, cohort.capacity - getattr(cohort, "seated_members", 0))
 
 
-def takes_part(membership: Membership | None) -> bool:
-    """Active members and facilitators contribute (goals, support); alumni and staff read."""
-    return membership is not None and membership.status == M.Status.ACTIVE
-
-
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
+    cohort = cohort_page(request, slug)
     user = request.user
     membership = selectors.membership_of(cohort, user)
     context = {
@@ -105,7 +99,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             .select_related("by")
             .order_by("-at", "-pk")[:5]
         ),
-        takes_part=takes_part(membership),
+        takes_part=permissions.takes_part(membership),
         next_action=NEXT_ACTION.get(cohort.state),
         can_submit=permissions.can_edit_proposal(user, cohort),
         is_staff=permissions.is_staff(user),
@@ -116,7 +110,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
+    cohort = cohort_page(request, slug)
     form = JoinForm(request.POST)
     if not form.is_valid():
         # Never go ahead without the message the person wrote.
@@ -144,7 +138,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
+    cohort = cohort_page(request, slug)
     membership = selectors.membership_of(cohort, request.user)
     if membership is None:
         messages.error(request, "You are not in this cohort.")
@@ -169,8 +163,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def lifecycle(request: HttpRequest, slug: str, action: str) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
-    permissions.check_facilitate(request.user, cohort)
+    cohort = cohort_page(request, slug, "facilitate")
     if action not in LIFECYCLE_ACTIONS:
         raise Http404("No such action.")
     service, done = LIFECYCLE_ACTIONS[action]
@@ -184,8 +177,7 @@ def lifecycle(request: HttpRequest, slug: str, action: str) -> HttpResponse:
 
 
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
-    permissions.check_view_content(request.user, cohort)
+    cohort = cohort_page(request, slug, "content")
     people = list(selectors.members_of(cohort))
     return render(
         request,

@@ -15,22 +15,11 @@ from django.views.decorators.http import require_POST
 from cohorts import selectors, services
 from cohorts.forms_console import DecisionForm, InviteForm, RemoveForm, TemplateForm
 from cohorts.models import Cohort, Invitation, Membership
-from cohorts.permissions import check_facilitate
+from cohorts.permissions import access_cohort
 from cohorts.services import CohortError
 from cohorts.services.membership import places_left
 
 M = Membership
-
-
-def cohort_or_404(slug: str) -> Cohort:
-    return get_object_or_404(Cohort.objects.select_related("framework"), slug=slug)
-
-
-def facilitated_cohort(request: HttpRequest, slug: str) -> Cohort:
-    """The cohort, if the signed-in person facilitates it; 404 otherwise."""
-    cohort = cohort_or_404(slug)
-    check_facilitate(request.user, cohort)
-    return cohort
 
 
 def _console_context(cohort: Cohort, **extra: Any) -> dict[str, Any]:
@@ -58,14 +47,14 @@ def _console_context(cohort: Cohort, **extra: Any) -> dict[str, Any]:
 
 @login_required
 def console(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     return render(request, "cohorts/console/console.html", _console_context(cohort))
 
 
 @login_required
 @require_POST
 def request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     membership = get_object_or_404(
         M.objects.select_related("user"),
         pk=pk,
@@ -103,7 +92,7 @@ def request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> H
 @login_required
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes."""
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     membership = get_object_or_404(
         M.objects.select_related("user"),
         pk=pk,
@@ -135,7 +124,7 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     form = InviteForm(request.POST)
     if form.is_valid():
         emails = form.cleaned_data["emails"]
@@ -163,7 +152,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     invitation = get_object_or_404(Invitation, pk=pk, cohort=cohort)
     try:
         services.invitation_revoke(invitation=invitation, by=request.user)

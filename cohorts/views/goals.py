@@ -9,24 +9,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from cohorts import permissions, selectors, services
+from cohorts import services
 from cohorts.forms import GoalForm, GoalStatusForm
 from cohorts.models import Cohort, GoalSupport, LearningGoal
 from cohorts.services import CohortError
-from cohorts.views.cohort import cohort_or_404, takes_part
+from cohorts.views.cohort import cohort_page
 
 
 def _goals_anchor(cohort: Cohort) -> str:
     return f"{cohort.get_absolute_url()}#goals"
-
-
-def _member_cohort(request: HttpRequest, slug: str) -> Cohort:
-    """The cohort, if the viewer takes part in it (an active member or facilitator)."""
-    cohort = cohort_or_404(request, slug)
-    permissions.check_view_content(request.user, cohort)
-    if not takes_part(selectors.membership_of(cohort, request.user)):
-        raise Http404("No such page.")
-    return cohort
 
 
 def _goal(cohort: Cohort, pk: int) -> LearningGoal:
@@ -39,7 +30,7 @@ def _goal(cohort: Cohort, pk: int) -> LearningGoal:
 @login_required
 @require_POST
 def goal_propose(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = _member_cohort(request, slug)
+    cohort = cohort_page(request, slug, "take_part")
     form = GoalForm(request.POST)
     draft_key = f"goal-draft:{cohort.pk}"
     if not form.is_valid():
@@ -70,7 +61,7 @@ def goal_propose(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def goal_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Toggle the viewer's support for a goal."""
-    cohort = _member_cohort(request, slug)
+    cohort = cohort_page(request, slug, "take_part")
     goal = _goal(cohort, pk)
     try:
         if GoalSupport.objects.filter(goal=goal, user=request.user).exists():
@@ -85,8 +76,7 @@ def goal_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def goal_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
-    permissions.check_facilitate(request.user, cohort)
+    cohort = cohort_page(request, slug, "facilitate")
     goal = _goal(cohort, pk)
     form = GoalStatusForm(request.POST)
     if not form.is_valid():

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from cohorts import services
 from cohorts.models import Membership
 from cohorts.services import CohortError
+from core.errors import status_for
 
 
 def _refused(request: HttpRequest, token: str, error: CohortError) -> HttpResponse:
@@ -25,7 +26,7 @@ def _refused(request: HttpRequest, token: str, error: CohortError) -> HttpRespon
         request,
         "cohorts/invitations/invalid.html",
         {"reason": error.message},
-        status=404 if error.code == "unknown_invitation" else 410,
+        status=status_for(error.code),
     )
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cohorts import permissions, services
+from cohorts import services
 from cohorts.forms import CohortForm
 from cohorts.models import Cohort
 from cohorts.services import CohortError
-from cohorts.views.cohort import cohort_or_404
+from cohorts.views.cohort import cohort_page
 from competencies import selectors as competency_selectors
 
 SUBMIT = "submit"  # the name of the "save and submit for review" button
@@ -56,9 +56,7 @@ def propose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
-    if not permissions.can_edit_proposal(request.user, cohort):
-        raise Http404("No such page.")
+    cohort = cohort_page(request, slug, "edit")
     form = CohortForm(
         request.POST if request.method == "POST" else None,
         instance=cohort,
@@ -84,9 +82,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = cohort_or_404(request, slug)
-    if not permissions.can_edit_proposal(request.user, cohort):
-        raise Http404("No such page.")
+    cohort = cohort_page(request, slug, "edit")
     try:
         services.cohort_submit(cohort=cohort, by=request.user)
     except CohortError as error:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from cohorts import permissions, selectors, services
 from cohorts.forms import ReviewForm
 from cohorts.services import CohortError
-from cohorts.views.cohort import cohort_or_404
+from cohorts.views.cohort import cohort_page
 
 
 @login_required
@@ -22,10 +22,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review(request: HttpRequest, slug: str) -> HttpResponse:
-    if not permissions.is_staff(request.user):
-        raise Http404("No such page.")
-    cohort = cohort_or_404(request, slug)
-    permissions.check_review(request.user, cohort)
+    cohort = cohort_page(request, slug, "review")
     can_review = permissions.can_review(request.user, cohort)
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":

@@ -13,15 +13,9 @@ from django.views.decorators.http import require_POST
 from cohorts import selectors, services
 from cohorts.forms_console import AttendanceForm, CancelForm, SessionForm, TemplateForm
 from cohorts.models import Attendance, Cohort, Session
-from cohorts.permissions import can_facilitate, check_view_content
+from cohorts.permissions import access_cohort, can_facilitate
 from cohorts.services import CohortError
-from cohorts.views.console import _console_context, cohort_or_404, facilitated_cohort
-
-
-def _member_cohort(request: HttpRequest, slug: str) -> Cohort:
-    cohort = cohort_or_404(slug)
-    check_view_content(request.user, cohort)
-    return cohort
+from cohorts.views.console import _console_context
 
 
 def _session(cohort: Cohort, pk: int) -> Session:
@@ -30,7 +24,7 @@ def _session(cohort: Cohort, pk: int) -> Session:
 
 @login_required
 def session_list(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = _member_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="content")
     now = timezone.now()
     sessions = list(selectors.sessions_of(cohort))
     return render(
@@ -47,7 +41,7 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    cohort = _member_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="content")
     session = _session(cohort, pk)
     return render(
         request,
@@ -74,7 +68,7 @@ def _render_form(
 
 @login_required
 def session_create(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     form = SessionForm(
         request.POST if request.method == "POST" else None,
         initial={"time_zone": cohort.time_zone, "title": ""},
@@ -95,7 +89,7 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     session = _session(cohort, pk)
     form = SessionForm(
         request.POST if request.method == "POST" else None, initial=SessionForm.initial_for(session)
@@ -119,7 +113,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET asks for a reason; POST cancels and tells the members."""
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     session = _session(cohort, pk)
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +136,7 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_template(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     form = TemplateForm(request.POST)
     if form.is_valid():
         try:
@@ -161,7 +155,7 @@ def session_template(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Everyone seated in the cohort, one row each, one submit."""
-    cohort = facilitated_cohort(request, slug)
+    cohort = access_cohort(request.user, slug=slug, need="facilitate")
     session = _session(cohort, pk)
     people = list(selectors.members_of(cohort))
     current = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))

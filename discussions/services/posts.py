@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import notify
 from cohorts.models import Membership
+from core.errors import ServiceError
 from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
 from core.text import clean_multiline
@@ -28,16 +29,14 @@ from discussions.models import (
     Thread,
     ThreadSubscription,
 )
+from discussions.permissions import RESTORE_DAYS
 
 MENTION_RE = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9_-]{0,62})", re.IGNORECASE)
-RESTORE_DAYS = 30
 
 
-class DiscussionError(Exception):
-    def __init__(self, message: str, *, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class DiscussionError(ServiceError):
+    """A request the discussion rules refuse; ``message`` is written for the person who
+    asked."""
 
 
 class StaleVersion(DiscussionError):
