@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
+from core.text import clean_multiline
 from discussions.models import Thread
 from discussions.services import post_create, post_edit
 from tests.core.test_markdown import DANGEROUS, assert_inert
@@ -55,11 +56,12 @@ def test_any_post_body_renders_inert_when_created_and_edited(
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(body=bodies, edit=bodies)
     def run(body: str, edit: str) -> None:
-        if not body.strip():
+        # Bodies that are blank once control characters go are refused as blank, by design.
+        if not clean_multiline(body).strip():
             return
         post, _ = post_create(thread=thread, author=member, body=body)
         assert_inert(post.body_html)
-        if edit.strip():
+        if clean_multiline(edit).strip():
             edited = post_edit(post=post, by=member, body=edit, version=post.version)
             assert_inert(edited.body_html)
 
