@@ -55,13 +55,13 @@ def test_a_proposal_invites_at_most_a_few_co_facilitators(
 
 
 def test_the_fifty_first_invitation_of_a_day_is_refused(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.OUTBOUND_MAIL_PER_DAY = 50
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     with django_capture_on_commit_callbacks(execute=True):
         invitations_create(
             cohort=cohort, by=facilitator, emails=[f"p{i}@example.net" for i in range(50)]
@@ -76,13 +76,13 @@ def test_the_fifty_first_invitation_of_a_day_is_refused(
 
 
 def test_a_batch_over_the_allowance_sends_nothing_and_costs_nothing(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.OUTBOUND_MAIL_PER_DAY = 5
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     with pytest.raises(CohortError):
         invitations_create(
             cohort=cohort, by=facilitator, emails=[f"p{i}@example.net" for i in range(6)]
@@ -96,13 +96,13 @@ def test_a_batch_over_the_allowance_sends_nothing_and_costs_nothing(
 
 
 def test_decision_messages_count_against_the_same_allowance(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     people: Callable[[int], list[User]],
     settings: Any,
 ) -> None:
     settings.OUTBOUND_MAIL_PER_DAY = 1
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     first, second = people(2)
     membership_decline(
         membership=membership_join(cohort=cohort, user=first), by=facilitator, message="Sorry."
@@ -120,11 +120,11 @@ def test_decision_messages_count_against_the_same_allowance(
 
 
 def test_invitation_note_is_framed_as_the_senders_and_its_links_are_not_clickable(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     note = "Your account is locked! Verify at https://evil.example.com/login now.\nThanks"
     with django_capture_on_commit_callbacks(execute=True):
         invitation_create(cohort=cohort, by=facilitator, email="a@example.net", message=note)
@@ -140,13 +140,13 @@ def test_invitation_note_is_framed_as_the_senders_and_its_links_are_not_clickabl
 
 
 def test_console_reports_the_allowance_and_keeps_what_was_typed(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     signed_in: Callable[[User], Client],
     settings: Any,
 ) -> None:
     settings.OUTBOUND_MAIL_PER_DAY = 2
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     response = signed_in(facilitator).post(
         reverse("cohorts:invite", args=[cohort.slug]),
         {"emails": "a@example.net, b@example.net, c@example.net", "role": "member",
@@ -160,25 +160,15 @@ def test_console_reports_the_allowance_and_keeps_what_was_typed(
 
 
 def test_a_failing_mail_server_does_not_undo_an_invitation(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     settings: Any,
     django_capture_on_commit_callbacks: Any,
     caplog: Any,
 ) -> None:
-    cohort = approved_cohort()
-    settings.EMAIL_BACKEND = "tests.cohorts_services.test_outbound_mail.BrokenBackend"
+    cohort = cohort_in_state()
+    settings.EMAIL_BACKEND = "tests.helpers.BrokenBackend"
     with django_capture_on_commit_callbacks(execute=True):
         invitation, _ = invitation_create(cohort=cohort, by=facilitator, email="x@example.net")
     assert Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).exists()
     assert "invitation mail to x@example.net failed" in caplog.text
-
-
-class BrokenBackend:
-    """An e-mail backend whose server refuses every message."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def send_messages(self, messages: Any) -> int:
-        raise ConnectionRefusedError("mail server down")

@@ -16,8 +16,8 @@ from cohorts.models import Cohort, Membership
 from core.realtime import relay_event, thread_group
 from discussions import consumers as discussion_consumers
 from discussions.models import Thread
-from tests.discussions_core import test_consumer as sockets
-from tests.discussions_core.test_consumer import Connect, names, new_post
+from tests.discussions import test_consumer as sockets
+from tests.discussions.test_consumer import Connect, names, new_post
 
 connect = sockets.connect  # the socket fixture, used by name
 

@@ -17,31 +17,31 @@ from accounts.models import Notification, User
 from accounts.services import instant_mails_retry
 from cohorts.models import SESSION_TEXT_MAX, Cohort, Session
 from cohorts.services import CohortError, session_create, session_update
-from tests.cohorts_console.test_sessions import FORM
+from tests.helpers import SESSION_FORM as FORM
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_line_break_in_a_session_title_is_refused_with_a_message(
-    cohort: Cohort, fac_client: Client
+    active_cohort: Cohort, fac_client: Client
 ) -> None:
     data = FORM | {"title": "Sharing\r\nBcc: everyone@example.net"}
-    response = fac_client.post(reverse("cohorts:session_create", args=[cohort.slug]), data)
+    response = fac_client.post(reverse("cohorts:session_create", args=[active_cohort.slug]), data)
     assert response.status_code == 400
     page = response.content.decode()
     assert "single line" in page
     assert "Bcc: everyone@example.net" in page  # what was typed is kept
-    assert not Session.objects.filter(cohort=cohort).exists()
+    assert not Session.objects.filter(cohort=active_cohort).exists()
 
 
 @pytest.mark.parametrize("title", ["A\nB", "A\rB", "A\tB", "A\x00B", "A\u2028B", "A\x1b[31mB"])
 def test_session_service_refuses_control_characters_in_one_line_fields(
-    cohort: Cohort, facilitator: User, title: str
+    active_cohort: Cohort, facilitator: User, title: str
 ) -> None:
     now = timezone.now()
     with pytest.raises(CohortError, match="single line"):
         session_create(
-            cohort=cohort,
+            cohort=active_cohort,
             by=facilitator,
             title=title,
             starts_at=now + timedelta(days=3),
@@ -50,15 +50,18 @@ def test_session_service_refuses_control_characters_in_one_line_fields(
 
 
 def test_oversized_agenda_is_refused_by_the_page_and_the_service(
-    cohort: Cohort, fac_client: Client, facilitator: User, add_session: Callable[..., Session]
+    active_cohort: Cohort,
+    fac_client: Client,
+    facilitator: User,
+    add_session: Callable[..., Session],
 ) -> None:
     huge = "x" * (SESSION_TEXT_MAX + 1)
     response = fac_client.post(
-        reverse("cohorts:session_create", args=[cohort.slug]), FORM | {"agenda": huge}
+        reverse("cohorts:session_create", args=[active_cohort.slug]), FORM | {"agenda": huge}
     )
     assert response.status_code == 400
     assert f"at most {SESSION_TEXT_MAX} characters" in response.content.decode()
-    session = add_session(cohort)
+    session = add_session(active_cohort)
     with pytest.raises(CohortError, match="Agenda"):
         session_update(session=session, by=facilitator, agenda=huge)
     session.refresh_from_db()
@@ -66,26 +69,26 @@ def test_oversized_agenda_is_refused_by_the_page_and_the_service(
 
 
 def test_multiline_texts_keep_line_breaks_and_lose_other_control_characters(
-    cohort: Cohort, facilitator: User, add_session: Callable[..., Session]
+    active_cohort: Cohort, facilitator: User, add_session: Callable[..., Session]
 ) -> None:
-    session = add_session(cohort)
+    session = add_session(active_cohort)
     session_update(session=session, by=facilitator, agenda="One\r\n\tTwo\x00\x07 three\u2028")
     session.refresh_from_db()
     assert session.agenda == "One\n\tTwo three"
 
 
 def test_cohort_description_has_a_maximum(
-    make_cohort: Callable[..., Cohort],
+    make_active_cohort: Callable[..., Cohort],
 ) -> None:
     with pytest.raises(CohortError, match="Description"):
-        make_cohort(description="d" * 10_001)
+        make_active_cohort(description="d" * 10_001)
 
 
 def test_admin_refuses_a_line_break_in_a_session_title(
-    cohort: Cohort, add_session: Callable[..., Session], make_user: Callable[..., User]
+    active_cohort: Cohort, add_session: Callable[..., Session], make_user: Callable[..., User]
 ) -> None:
     admin_user = make_user("root@example.org", is_staff=True, is_superuser=True)
-    session = add_session(cohort)
+    session = add_session(active_cohort)
     client = Client()
     client.force_login(admin_user)
     url = reverse("admin:cohorts_session_change", args=[session.pk])
@@ -100,7 +103,7 @@ def test_admin_refuses_a_line_break_in_a_session_title(
     local = session.starts_at
     data.update(
         {
-            "cohort": cohort.pk,
+            "cohort": active_cohort.pk,
             "title": "Injected\r\nSubject",
             "starts_at_0": f"{local:%Y-%m-%d}",
             "starts_at_1": f"{local:%H:%M:%S}",
@@ -116,54 +119,46 @@ def test_admin_refuses_a_line_break_in_a_session_title(
 
 
 def test_cancelling_a_session_whose_title_has_a_line_break_does_not_fail(
-    cohort: Cohort,
+    active_cohort: Cohort,
     fac_client: Client,
-    cohort_member: User,
+    active_cohort_member: User,
     add_session: Callable[..., Session],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = add_session(cohort)
+    session = add_session(active_cohort)
     # A title stored before the rule existed.
     Session.objects.filter(pk=session.pk).update(title="Old\r\ntitle")
     with django_capture_on_commit_callbacks(execute=True):
         response = fac_client.post(
-            reverse("cohorts:session_cancel", args=[cohort.slug, session.pk]), {"reason": ""}
+            reverse("cohorts:session_cancel", args=[active_cohort.slug, session.pk]), {"reason": ""}
         )
     assert response.status_code == 302
     (sent,) = mail.outbox
     assert "\n" not in sent.subject and "Old title" in sent.subject
 
 
-class BrokenBackend:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def send_messages(self, messages: Any) -> int:
-        raise ConnectionRefusedError("mail server down")
-
-
 def test_a_mail_server_failure_after_cancelling_is_logged_and_retried(
-    cohort: Cohort,
+    active_cohort: Cohort,
     fac_client: Client,
-    cohort_member: User,
+    active_cohort_member: User,
     add_session: Callable[..., Session],
     settings: Any,
     django_capture_on_commit_callbacks: Any,
     caplog: Any,
 ) -> None:
-    session = add_session(cohort)
+    session = add_session(active_cohort)
     # Set-up notifications (their mails were never due: the test transaction never commits).
     Notification.objects.update(emailed_at=timezone.now())
-    settings.EMAIL_BACKEND = "tests.cohorts_console.test_text_rules.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.helpers.BrokenBackend"
     with django_capture_on_commit_callbacks(execute=True):
         response = fac_client.post(
-            reverse("cohorts:session_cancel", args=[cohort.slug, session.pk]),
+            reverse("cohorts:session_cancel", args=[active_cohort.slug, session.pk]),
             {"reason": "Snow day"},
         )
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.is_cancelled
-    note = Notification.objects.get(user=cohort_member, kind="session.cancelled")
+    note = Notification.objects.get(user=active_cohort_member, kind="session.cancelled")
     assert note.emailed_at is None
     assert "will be retried" in caplog.text
 
@@ -174,6 +169,6 @@ def test_a_mail_server_failure_after_cancelling_is_logged_and_retried(
     note.refresh_from_db()
     assert note.emailed_at is not None
     (sent,) = mail.outbox
-    assert sent.to == [cohort_member.email]
+    assert sent.to == [active_cohort_member.email]
     assert "Session cancelled" in sent.subject
     assert instant_mails_retry(now=later) == (0, 0)

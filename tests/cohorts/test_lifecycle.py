@@ -12,6 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification, User
+from cohorts import services
 from cohorts.models import Cohort, CohortReview, CohortTransition, Membership
 from cohorts.services import (
     CohortError,
@@ -24,7 +25,7 @@ from cohorts.services import (
     cohort_update,
 )
 from cohorts.services.lifecycle import _transition
-from tests.cohorts_services.conftest import judgements
+from tests.helpers import judgements
 
 pytestmark = pytest.mark.django_db
 
@@ -354,7 +355,7 @@ def test_submitted_proposal_cannot_be_edited_and_approved_design_is_frozen(
 
 
 def test_concluding_makes_members_alumni_who_keep_read_access_and_closes_the_waitlist(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     people: Callable[[int], list[User]],
     facilitator: User,
@@ -362,7 +363,7 @@ def test_concluding_makes_members_alumni_who_keep_read_access_and_closes_the_wai
     from cohorts.permissions import can_view_content
     from cohorts.services import membership_join
 
-    cohort = approved_cohort(state=S.ACTIVE, join_policy="open", capacity=2)
+    cohort = cohort_in_state(state=S.ACTIVE, join_policy="open", capacity=2)
     seated = people(3)
     for person in seated:
         membership_join(cohort=cohort, user=person)
@@ -396,3 +397,29 @@ def test_reviews_record_each_judgement_and_note(
         assert getattr(stored, name) == "not_met"
         assert getattr(stored, f"{name}_note") == f"Note on {name}."
     assert (stored.reviewer, stored.decision) == (staff, "reject")
+
+
+@pytest.mark.parametrize("closing", ["conclude", "archive"])
+def test_closed_cohorts_take_no_new_sessions_or_invitations(
+    approved_cohort: Cohort, facilitator: User, closing: str
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    services.cohort_activate(cohort=approved_cohort, by=facilitator)
+    services.cohort_conclude(cohort=approved_cohort, by=facilitator)
+    if closing == "archive":
+        services.cohort_archive(cohort=approved_cohort, by=facilitator)
+    approved_cohort.refresh_from_db()
+    start = timezone.now() + dt.timedelta(days=3)
+    with pytest.raises(CohortError, match="takes no new sessions"):
+        services.session_create(
+            cohort=approved_cohort,
+            by=facilitator,
+            title="One more",
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=90),
+        )
+    with pytest.raises(CohortError, match="takes no new people"):
+        services.invitation_create(cohort=approved_cohort, by=facilitator, email="late@example.org")

@@ -112,3 +112,18 @@ def test_an_up_to_that_is_not_a_positive_number_is_refused(
     assert response.json()["detail"] == "up_to must be a post id (a positive whole number)."
     assert client.post(_read_url(busy), {"up_to": up_to}).status_code == 400
     assert _pointer(member, busy) is None
+
+
+def test_mark_all_read_takes_a_fixed_number_of_queries(
+    thread: Thread, member, django_assert_max_num_queries
+) -> None:
+    from discussions.models import ReadState
+    from discussions.services import cohort_mark_all_read
+
+    for n in range(12):
+        thread_create(cohort=thread.cohort, author=member, title=f"T{n}", body="b")
+    with django_assert_max_num_queries(6):
+        count = cohort_mark_all_read(cohort=thread.cohort, user=member)
+    assert count == 13
+    states = ReadState.objects.filter(user=member)
+    assert all(s.last_read_post_id == s.thread.last_post_id for s in states)

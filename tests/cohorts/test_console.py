@@ -19,27 +19,27 @@ from cohorts.services import membership_join
 M = Membership
 
 
-def console_url(cohort: Cohort) -> str:
-    return reverse("cohorts:console", args=[cohort.slug])
+def console_url(active_cohort: Cohort) -> str:
+    return reverse("cohorts:console", args=[active_cohort.slug])
 
 
 def test_console_shows_requests_waitlist_invitations_members_and_sessions(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     fac_client: Client,
     make_user: Callable[..., User],
-    make_cohort: Callable[..., Cohort],
+    make_active_cohort: Callable[..., Cohort],
     add_session: Callable[..., Session],
 ) -> None:
     asker = make_user(name="Asha Asker")
-    membership_join(cohort=cohort, user=asker, message="I run a service-learning office.")
+    membership_join(cohort=active_cohort, user=asker, message="I run a service-learning office.")
     fac_client.post(
-        reverse("cohorts:invite", args=[cohort.slug]),
+        reverse("cohorts:invite", args=[active_cohort.slug]),
         {"emails": "guest@example.org", "role": "member"},
     )
-    add_session(cohort, days=3, title="Story sharing")
-    add_session(cohort, days=-3, title="Opening circle")
-    page = fac_client.get(console_url(cohort)).content.decode()
+    add_session(active_cohort, days=3, title="Story sharing")
+    add_session(active_cohort, days=-3, title="Opening circle")
+    page = fac_client.get(console_url(active_cohort)).content.decode()
     for text in (
         "Asha Asker",
         "I run a service-learning office.",
@@ -47,25 +47,28 @@ def test_console_shows_requests_waitlist_invitations_members_and_sessions(
         "Mei Member",
         "Story sharing",
         "Opening circle",
-        reverse("participation:cohort", args=[cohort.slug]),
-        reverse("cohorts:request_decide", args=[cohort.slug, asker.memberships.get().pk, "accept"]),
+        reverse("participation:cohort", args=[active_cohort.slug]),
+        reverse(
+            "cohorts:request_decide",
+            args=[active_cohort.slug, asker.memberships.get().pk, "accept"],
+        ),
     ):
         assert text in page, text
     assert "Six-session outline" not in page  # only offered while there are no sessions
 
 
 def test_accept_with_message_seats_and_tells_them(
-    cohort: Cohort,
+    active_cohort: Cohort,
     fac_client: Client,
     make_user: Callable[..., User],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     asker = make_user(name="Asha Asker")
-    request = membership_join(cohort=cohort, user=asker)
+    request = membership_join(cohort=active_cohort, user=asker)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = fac_client.post(
-            reverse("cohorts:request_decide", args=[cohort.slug, request.pk, "accept"]),
+            reverse("cohorts:request_decide", args=[active_cohort.slug, request.pk, "accept"]),
             {"message": "Glad you are here!"},
             follow=True,
         )
@@ -77,11 +80,11 @@ def test_accept_with_message_seats_and_tells_them(
 
 
 def test_decline_with_message(
-    cohort: Cohort, fac_client: Client, make_user: Callable[..., User]
+    active_cohort: Cohort, fac_client: Client, make_user: Callable[..., User]
 ) -> None:
-    request = membership_join(cohort=cohort, user=make_user())
+    request = membership_join(cohort=active_cohort, user=make_user())
     fac_client.post(
-        reverse("cohorts:request_decide", args=[cohort.slug, request.pk, "decline"]),
+        reverse("cohorts:request_decide", args=[active_cohort.slug, request.pk, "decline"]),
         {"message": "We are full this term; try the autumn cohort."},
     )
     request.refresh_from_db()
@@ -90,11 +93,11 @@ def test_decline_with_message(
 
 
 def test_accepting_when_full_goes_to_waitlist_shown_in_order(
-    make_cohort: Callable[..., Cohort],
+    make_active_cohort: Callable[..., Cohort],
     fac_client: Client,
     make_user: Callable[..., User],
 ) -> None:
-    cohort = make_cohort(capacity=2)
+    cohort = make_active_cohort(capacity=2)
     people = [make_user(name=f"Waiting {i}") for i in range(4)]
     for person in people:
         request = membership_join(cohort=cohort, user=person)
@@ -107,22 +110,22 @@ def test_accepting_when_full_goes_to_waitlist_shown_in_order(
 
 
 def test_a_decided_request_cannot_be_decided_again(
-    cohort: Cohort, cohort_member: User, fac_client: Client
+    active_cohort: Cohort, active_cohort_member: User, fac_client: Client
 ) -> None:
-    seated = M.objects.get(cohort=cohort, user=cohort_member)
-    url = reverse("cohorts:request_decide", args=[cohort.slug, seated.pk, "decline"])
+    seated = M.objects.get(cohort=active_cohort, user=active_cohort_member)
+    url = reverse("cohorts:request_decide", args=[active_cohort.slug, seated.pk, "decline"])
     assert fac_client.post(url).status_code == 404
     seated.refresh_from_db()
     assert seated.status == M.Status.ACTIVE
 
 
 def test_invite_several_people_by_email(
-    cohort: Cohort, fac_client: Client, django_capture_on_commit_callbacks: Any
+    active_cohort: Cohort, fac_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = fac_client.post(
-            reverse("cohorts:invite", args=[cohort.slug]),
+            reverse("cohorts:invite", args=[active_cohort.slug]),
             {
                 "emails": "Ana@Example.org, ben@example.org\ncarla@example.org",
                 "role": "facilitator",
@@ -130,7 +133,7 @@ def test_invite_several_people_by_email(
             },
         )
     assert response.status_code == 302
-    invitations = Invitation.objects.filter(cohort=cohort).order_by("email")
+    invitations = Invitation.objects.filter(cohort=active_cohort).order_by("email")
     assert [(i.email, i.role) for i in invitations] == [
         ("ana@example.org", "facilitator"),
         ("ben@example.org", "facilitator"),
@@ -153,8 +156,8 @@ def test_invite_several_people_by_email(
     ],
 )
 def test_invite_errors_rerender_with_input_and_send_nothing(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     fac_client: Client,
     emails: str,
     error: str,
@@ -163,7 +166,7 @@ def test_invite_errors_rerender_with_input_and_send_nothing(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = fac_client.post(
-            reverse("cohorts:invite", args=[cohort.slug]),
+            reverse("cohorts:invite", args=[active_cohort.slug]),
             {"emails": emails, "role": "member", "message": "A warm personal note"},
         )
     assert response.status_code == 400
@@ -172,30 +175,31 @@ def test_invite_errors_rerender_with_input_and_send_nothing(
     assert "A warm personal note" in page
     if emails:
         assert emails.split(",")[0] in page
-    assert not Invitation.objects.filter(cohort=cohort).exists()
+    assert not Invitation.objects.filter(cohort=active_cohort).exists()
     assert mail.outbox == []
 
 
-def test_revoke_invitation(cohort: Cohort, fac_client: Client) -> None:
+def test_revoke_invitation(active_cohort: Cohort, fac_client: Client) -> None:
     fac_client.post(
-        reverse("cohorts:invite", args=[cohort.slug]), {"emails": "x@example.org", "role": "member"}
+        reverse("cohorts:invite", args=[active_cohort.slug]),
+        {"emails": "x@example.org", "role": "member"},
     )
-    invitation = Invitation.objects.get(cohort=cohort)
-    fac_client.post(reverse("cohorts:invitation_revoke", args=[cohort.slug, invitation.pk]))
+    invitation = Invitation.objects.get(cohort=active_cohort)
+    fac_client.post(reverse("cohorts:invitation_revoke", args=[active_cohort.slug, invitation.pk]))
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
-    page = fac_client.get(console_url(cohort)).content.decode()
+    page = fac_client.get(console_url(active_cohort)).content.decode()
     assert "No open invitations." in page
 
 
 def test_remove_member_asks_first_then_cuts_access(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     fac_client: Client,
     signed_in: Callable[[User], Client],
 ) -> None:
-    membership = M.objects.get(cohort=cohort, user=cohort_member)
-    url = reverse("cohorts:member_remove", args=[cohort.slug, membership.pk])
+    membership = M.objects.get(cohort=active_cohort, user=active_cohort_member)
+    url = reverse("cohorts:member_remove", args=[active_cohort.slug, membership.pk])
     confirm = fac_client.get(url)
     assert "Remove Mei Member?" in confirm.content.decode()
     membership.refresh_from_db()
@@ -205,26 +209,26 @@ def test_remove_member_asks_first_then_cuts_access(
     membership.refresh_from_db()
     assert membership.status == M.Status.REMOVED
     assert membership.decision_message == "Thank you for your time."
-    sessions = reverse("cohorts:sessions", args=[cohort.slug])
-    assert signed_in(cohort_member).get(sessions).status_code == 404
+    sessions = reverse("cohorts:sessions", args=[active_cohort.slug])
+    assert signed_in(active_cohort_member).get(sessions).status_code == 404
 
 
 def test_the_only_facilitator_cannot_remove_themselves(
-    cohort: Cohort, facilitator: User, fac_client: Client
+    active_cohort: Cohort, facilitator: User, fac_client: Client
 ) -> None:
-    own = M.objects.get(cohort=cohort, user=facilitator)
-    response = fac_client.post(reverse("cohorts:member_remove", args=[cohort.slug, own.pk]))
+    own = M.objects.get(cohort=active_cohort, user=facilitator)
+    response = fac_client.post(reverse("cohorts:member_remove", args=[active_cohort.slug, own.pk]))
     assert response.status_code == 400
     assert "use “Leave”" in response.content.decode()
     own.refresh_from_db()
     assert own.status == M.Status.ACTIVE
 
 
-def test_six_session_template_from_the_console(cohort: Cohort, fac_client: Client) -> None:
-    page = fac_client.get(console_url(cohort)).content.decode()
+def test_six_session_template_from_the_console(active_cohort: Cohort, fac_client: Client) -> None:
+    page = fac_client.get(console_url(active_cohort)).content.decode()
     assert "Six-session outline" in page
     response = fac_client.post(
-        reverse("cohorts:session_template", args=[cohort.slug]),
+        reverse("cohorts:session_template", args=[active_cohort.slug]),
         {
             "first_day": "2027-02-02",
             "start_time": "10:00",
@@ -234,16 +238,16 @@ def test_six_session_template_from_the_console(cohort: Cohort, fac_client: Clien
         },
     )
     assert response.status_code == 302
-    sessions = list(Session.objects.filter(cohort=cohort))
+    sessions = list(Session.objects.filter(cohort=active_cohort))
     assert len(sessions) == 6
     # 10:00 in Chicago (the cohort's zone) is 16:00 UTC in February.
     assert sessions[0].starts_at.hour == 16
     assert all(s.video_url == "https://meet.example.org/cop" for s in sessions)
 
 
-def test_template_errors_keep_input(cohort: Cohort, fac_client: Client) -> None:
+def test_template_errors_keep_input(active_cohort: Cohort, fac_client: Client) -> None:
     response = fac_client.post(
-        reverse("cohorts:session_template", args=[cohort.slug]),
+        reverse("cohorts:session_template", args=[active_cohort.slug]),
         {"first_day": "2027-02-02", "start_time": "10:00", "every_days": "90", "minutes": "75"},
     )
     assert response.status_code == 400
@@ -262,7 +266,7 @@ def _count_queries(client: Client, url: str) -> int:
 
 
 def test_console_query_count_does_not_grow(
-    make_cohort: Callable[..., Cohort],
+    make_active_cohort: Callable[..., Cohort],
     add_members: Callable[[Cohort, int], list[User]],
     add_session: Callable[..., Session],
     make_user: Callable[..., User],
@@ -270,7 +274,7 @@ def test_console_query_count_does_not_grow(
     signed_in: Callable[[User], Client],
 ) -> None:
     def build(title: str, members: int, sessions: int, extra: int) -> Cohort:
-        cohort = make_cohort(title=title, capacity=members)
+        cohort = make_active_cohort(title=title, capacity=members)
         add_members(cohort, members)
         for i in range(sessions):
             add_session(cohort, days=i - sessions // 2)
@@ -285,15 +289,15 @@ def test_console_query_count_does_not_grow(
     assert _count_queries(client, console_url(small)) == _count_queries(client, console_url(large))
 
 
-def test_console_uses_no_inline_style_or_script(cohort: Cohort, fac_client: Client) -> Any:
-    page = fac_client.get(console_url(cohort)).content.decode()
+def test_console_uses_no_inline_style_or_script(active_cohort: Cohort, fac_client: Client) -> Any:
+    page = fac_client.get(console_url(active_cohort)).content.decode()
     assert "style=" not in page
     assert "<script>" not in page
     assert "cohorts-console.css" in page
 
 
 def test_taking_someone_off_the_waitlist_declines_without_banning(
-    make_cohort: Callable[..., Cohort],
+    make_active_cohort: Callable[..., Cohort],
     fac_client: Client,
     add_members: Callable[[Cohort, int], list[User]],
     make_user: Callable[..., User],
@@ -301,7 +305,7 @@ def test_taking_someone_off_the_waitlist_declines_without_banning(
 ) -> None:
     from cohorts.services import membership_accept
 
-    cohort = make_cohort(capacity=2)
+    cohort = make_active_cohort(capacity=2)
     add_members(cohort, 2)
     waiting = make_user(name="Wren Waiting")
     waitlisted = membership_accept(

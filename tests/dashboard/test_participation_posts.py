@@ -16,16 +16,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_participation_counts_each_members_visible_posts(
-    cohort: Cohort,
+    active_cohort: Cohort,
     add_members: Callable[[Cohort, int], list[User]],
     fac_client: Client,
 ) -> None:
-    writer, other = add_members(cohort, 2)
-    thread = thread_create(cohort=cohort, author=writer, title="Secret title", body="Private words")
+    writer, other = add_members(active_cohort, 2)
+    thread = thread_create(
+        cohort=active_cohort, author=writer, title="Secret title", body="Private words"
+    )
     post_create(thread=thread, author=writer, body="More private words")
     gone, _ = post_create(thread=thread, author=writer, body="Deleted words")
     post_delete(post=gone, by=writer)
-    html = fac_client.get(reverse("participation:cohort", args=[cohort.slug])).content.decode()
+    html = fac_client.get(
+        reverse("participation:cohort", args=[active_cohort.slug])
+    ).content.decode()
     assert ">Posts<" in html.replace(" ", "") or "Posts" in html
     writer_row = html.split(writer.display_name, 1)[1].split("</tr>", 1)[0]
     other_row = html.split(other.display_name, 1)[1].split("</tr>", 1)[0]

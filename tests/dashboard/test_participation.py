@@ -15,22 +15,22 @@ from cohorts.services import attendance_record, session_cancel
 from dashboard import participation
 
 
-def page_url(cohort: Cohort) -> str:
-    return reverse("participation:cohort", args=[cohort.slug])
+def page_url(active_cohort: Cohort) -> str:
+    return reverse("participation:cohort", args=[active_cohort.slug])
 
 
 def test_attendance_counts_and_quiet_members(
-    cohort: Cohort,
+    active_cohort: Cohort,
     facilitator: User,
     fac_client: Client,
     add_members: Callable[[Cohort, int], list[User]],
     add_session: Callable[..., Session],
 ) -> None:
-    steady, quiet, excused, newcomer = add_members(cohort, 4)
-    first, second, third = (add_session(cohort, days=d) for d in (-21, -14, -7))
-    cancelled = add_session(cohort, days=-3)
+    steady, quiet, excused, newcomer = add_members(active_cohort, 4)
+    first, second, third = (add_session(active_cohort, days=d) for d in (-21, -14, -7))
+    cancelled = add_session(active_cohort, days=-3)
     session_cancel(session=cancelled, by=facilitator)
-    add_session(cohort, days=7)  # not held yet
+    add_session(active_cohort, days=7)  # not held yet
     attendance_record(
         session=first,
         by=facilitator,
@@ -46,7 +46,7 @@ def test_attendance_counts_and_quiet_members(
         by=facilitator,
         statuses={steady.pk: "present", excused.pk: "absent"},  # quiet: no record
     )
-    data = participation.participation_rows(cohort)
+    data = participation.participation_rows(active_cohort)
     assert data["held"] == 3
     rows = {r.membership.user_id: r for r in data["rows"]}
     assert facilitator.pk not in rows  # members only
@@ -59,7 +59,7 @@ def test_attendance_counts_and_quiet_members(
     }
     assert {pk for pk, r in rows.items() if r.quiet} == {quiet.pk, newcomer.pk}
 
-    page = fac_client.get(page_url(cohort)).content.decode()
+    page = fac_client.get(page_url(active_cohort)).content.decode()
     assert "2 members have been quiet lately" in page
     assert page.count("Quiet lately</span>") == 2
     assert "Invite them in" in page
@@ -67,31 +67,33 @@ def test_attendance_counts_and_quiet_members(
 
 
 def test_sources_are_pluggable_without_touching_the_view(
-    cohort: Cohort,
+    active_cohort: Cohort,
     fac_client: Client,
     add_members: Callable[[Cohort, int], list[User]],
     monkeypatch: object,
 ) -> None:
-    (person,) = add_members(cohort, 1)
+    (person,) = add_members(active_cohort, 1)
     extra = participation.ParticipationSource(
         key="posts", label="Posts written", counts=lambda c: {person.pk: 7}
     )
     monkeypatch.setattr(participation, "SOURCES", [*participation.SOURCES, extra])  # type: ignore[attr-defined]
-    page = fac_client.get(page_url(cohort)).content.decode()
+    page = fac_client.get(page_url(active_cohort)).content.decode()
     assert "Posts written" in page
     assert '<td class="participation__num">7</td>' in page
 
 
 def test_participation_shows_no_content(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     facilitator: User,
     fac_client: Client,
     add_session: Callable[..., Session],
 ) -> None:
-    session = add_session(cohort, days=-1, notes="Mei shared a painful story")
-    attendance_record(session=session, by=facilitator, statuses={cohort_member.pk: "present"})
-    page = fac_client.get(page_url(cohort)).content.decode()
+    session = add_session(active_cohort, days=-1, notes="Mei shared a painful story")
+    attendance_record(
+        session=session, by=facilitator, statuses={active_cohort_member.pk: "present"}
+    )
+    page = fac_client.get(page_url(active_cohort)).content.decode()
     assert "Mei Member" in page
     assert "painful story" not in page
 
@@ -103,14 +105,14 @@ def _queries(client: Client, url: str) -> int:
 
 
 def test_query_count_does_not_grow_with_members_or_sessions(
-    make_cohort: Callable[..., Cohort],
+    make_active_cohort: Callable[..., Cohort],
     facilitator: User,
     add_members: Callable[[Cohort, int], list[User]],
     add_session: Callable[..., Session],
     signed_in: Callable[[User], Client],
 ) -> None:
     def build(title: str, members: int, sessions: int) -> Cohort:
-        cohort = make_cohort(title=title)
+        cohort = make_active_cohort(title=title)
         people = add_members(cohort, members)
         for i in range(sessions):
             session = add_session(cohort, days=-(i + 1))

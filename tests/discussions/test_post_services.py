@@ -499,3 +499,30 @@ def test_edit_delete_and_hide_publish_after_commit_only(
     assert receive(2)["kind"] == "post.updated"
     post_hide(post=post, by=facilitator)
     assert receive(2)["kind"] == "post.deleted"
+
+
+def test_a_retried_thread_start_returns_the_first_thread(thread: Thread, member) -> None:
+    client_id = uuid.uuid4()
+    first = thread_create(
+        cohort=thread.cohort, author=member, title="Partner voice", body="Hi", client_id=client_id
+    )
+    again = thread_create(
+        cohort=thread.cohort, author=member, title="Partner voice", body="Hi", client_id=client_id
+    )
+    assert again.pk == first.pk
+    assert Thread.objects.filter(title="Partner voice").count() == 1
+
+
+def test_a_removed_member_retrying_a_post_is_refused(thread: Thread, member, facilitator) -> None:
+    from cohorts.models import Membership
+    from cohorts.services import membership_remove
+
+    client_id = uuid.uuid4()
+    post_create(thread=thread, author=member, body="first", client_id=client_id)
+    membership_remove(
+        membership=Membership.objects.get(cohort=thread.cohort, user=member), by=facilitator
+    )
+    member.refresh_from_db()
+    with pytest.raises(DiscussionError) as refused:
+        post_create(thread=thread, author=member, body="first", client_id=client_id)
+    assert refused.value.code == "forbidden"

@@ -15,42 +15,36 @@ from accounts.models import User
 from accounts.services import profile_update
 from cohorts.models import Attendance, Cohort, Session
 from cohorts.services import session_cancel
-
-FORM = {
-    "title": "Sharing frameworks",
-    "time_zone": "America/Chicago",
-    "starts_at": "2027-03-09T10:00",
-    "ends_at": "2027-03-09T11:30",
-    "video_url": "https://meet.example.org/cop",
-    "place": "",
-    "agenda": "- Bring **one** framework",
-    "prework": "Read [the chapter](https://example.org/ch1)",
-    "materials": "",
-    "notes": "",
-}
+from tests.helpers import SESSION_FORM as FORM
 
 
 def test_create_interprets_local_times_in_the_chosen_zone(
-    cohort: Cohort, fac_client: Client
+    active_cohort: Cohort, fac_client: Client
 ) -> None:
-    response = fac_client.post(reverse("cohorts:session_create", args=[cohort.slug]), FORM)
+    response = fac_client.post(reverse("cohorts:session_create", args=[active_cohort.slug]), FORM)
     assert response.status_code == 302
-    session = Session.objects.get(cohort=cohort)
+    session = Session.objects.get(cohort=active_cohort)
     # 10:00 in Chicago on 9 March 2027 (CST, UTC-6) is 16:00 UTC.
     assert session.starts_at == datetime(2027, 3, 9, 16, 0, tzinfo=UTC)
     assert session.ends_at == datetime(2027, 3, 9, 17, 30, tzinfo=UTC)
     assert session.time_zone == "America/Chicago"
-    assert response["Location"] == reverse("cohorts:session", args=[cohort.slug, session.pk])
+    assert response["Location"] == reverse("cohorts:session", args=[active_cohort.slug, session.pk])
 
 
-def test_create_form_starts_in_the_cohort_time_zone(cohort: Cohort, fac_client: Client) -> None:
-    page = fac_client.get(reverse("cohorts:session_create", args=[cohort.slug])).content.decode()
+def test_create_form_starts_in_the_cohort_time_zone(
+    active_cohort: Cohort, fac_client: Client
+) -> None:
+    page = fac_client.get(
+        reverse("cohorts:session_create", args=[active_cohort.slug])
+    ).content.decode()
     assert '<option value="America/Chicago" selected>' in page
 
 
-def test_end_before_start_rerenders_with_all_input(cohort: Cohort, fac_client: Client) -> None:
+def test_end_before_start_rerenders_with_all_input(
+    active_cohort: Cohort, fac_client: Client
+) -> None:
     data = FORM | {"ends_at": "2027-03-09T09:00"}
-    response = fac_client.post(reverse("cohorts:session_create", args=[cohort.slug]), data)
+    response = fac_client.post(reverse("cohorts:session_create", args=[active_cohort.slug]), data)
     assert response.status_code == 400
     page = response.content.decode()
     assert "The session must end after it starts." in page
@@ -61,17 +55,21 @@ def test_end_before_start_rerenders_with_all_input(cohort: Cohort, fac_client: C
     assert not Session.objects.exists()
 
 
-def test_a_time_skipped_by_daylight_saving_is_refused(cohort: Cohort, fac_client: Client) -> None:
+def test_a_time_skipped_by_daylight_saving_is_refused(
+    active_cohort: Cohort, fac_client: Client
+) -> None:
     # Clocks in Chicago jump from 02:00 to 03:00 on 14 March 2027.
     data = FORM | {"starts_at": "2027-03-14T02:30", "ends_at": "2027-03-14T04:00"}
-    response = fac_client.post(reverse("cohorts:session_create", args=[cohort.slug]), data)
+    response = fac_client.post(reverse("cohorts:session_create", args=[active_cohort.slug]), data)
     assert response.status_code == 400
     assert "does not exist" in response.content.decode()
 
 
-def test_service_refusal_is_shown_with_input_kept(cohort: Cohort, fac_client: Client) -> None:
+def test_service_refusal_is_shown_with_input_kept(
+    active_cohort: Cohort, fac_client: Client
+) -> None:
     data = FORM | {"ends_at": "2027-03-10T10:00"}  # 24 hours: the service refuses
-    response = fac_client.post(reverse("cohorts:session_create", args=[cohort.slug]), data)
+    response = fac_client.post(reverse("cohorts:session_create", args=[active_cohort.slug]), data)
     assert response.status_code == 400
     page = response.content.decode()
     assert "A session can last at most 12 hours." in page
@@ -79,12 +77,12 @@ def test_service_refusal_is_shown_with_input_kept(cohort: Cohort, fac_client: Cl
 
 
 def test_edit_shows_times_in_the_session_zone_and_saves_notes(
-    cohort: Cohort,
+    active_cohort: Cohort,
     fac_client: Client,
     add_session: Callable[..., Session],
 ) -> None:
-    session = add_session(cohort, days=-2, title="Opening circle", time_zone="Asia/Tokyo")
-    url = reverse("cohorts:session_edit", args=[cohort.slug, session.pk])
+    session = add_session(active_cohort, days=-2, title="Opening circle", time_zone="Asia/Tokyo")
+    url = reverse("cohorts:session_edit", args=[active_cohort.slug, session.pk])
     page = fac_client.get(url).content.decode()
     local = session.starts_at.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f'value="{local:%Y-%m-%dT%H:%M}"' in page
@@ -104,19 +102,19 @@ def test_edit_shows_times_in_the_session_zone_and_saves_notes(
 
 
 def test_session_page_renders_markdown_in_viewer_zone_with_planned_zone(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     facilitator: User,
     signed_in: Callable[[User], Client],
     fac_client: Client,
 ) -> None:
     fac_client.post(
-        reverse("cohorts:session_create", args=[cohort.slug]),
+        reverse("cohorts:session_create", args=[active_cohort.slug]),
         FORM | {"notes": "<script>alert(1)</script>Decided: *yes*"},
     )
     session = Session.objects.get()
-    profile_update(user=cohort_member, time_zone="Europe/Berlin")
-    page = signed_in(cohort_member).get(session.get_absolute_url()).content.decode()
+    profile_update(user=active_cohort_member, time_zone="Europe/Berlin")
+    page = signed_in(active_cohort_member).get(session.get_absolute_url()).content.decode()
     assert "<strong>one</strong>" in page
     assert '<a href="https://example.org/ch1"' in page
     assert "<em>yes</em>" in page
@@ -126,19 +124,19 @@ def test_session_page_renders_markdown_in_viewer_zone_with_planned_zone(
     assert "Europe/Berlin" in page
     assert "Tue 9 Mar 2027, 10:00" in page
     assert "America/Chicago" in page
-    assert reverse("cohorts:session_edit", args=[cohort.slug, session.pk]) not in page
+    assert reverse("cohorts:session_edit", args=[active_cohort.slug, session.pk]) not in page
 
 
 def test_cancel_notifies_members_and_marks_cancelled(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     fac_client: Client,
     add_session: Callable[..., Session],
     signed_in: Callable[[User], Client],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = add_session(cohort, days=5, title="Case studies")
-    url = reverse("cohorts:session_cancel", args=[cohort.slug, session.pk])
+    session = add_session(active_cohort, days=5, title="Case studies")
+    url = reverse("cohorts:session_cancel", args=[active_cohort.slug, session.pk])
     assert "Cancel “Case studies”?" in fac_client.get(url).content.decode()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -146,18 +144,21 @@ def test_cancel_notifies_members_and_marks_cancelled(
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.is_cancelled
-    assert [m.to for m in mail.outbox] == [[cohort_member.email]]
+    assert [m.to for m in mail.outbox] == [[active_cohort_member.email]]
     assert "Snow day: campus is closed." in mail.outbox[0].body
-    page = signed_in(cohort_member).get(session.get_absolute_url()).content.decode()
+    page = signed_in(active_cohort_member).get(session.get_absolute_url()).content.decode()
     assert "Cancelled." in page
 
 
 def test_a_cancelled_session_cannot_be_edited(
-    cohort: Cohort, facilitator: User, fac_client: Client, add_session: Callable[..., Session]
+    active_cohort: Cohort,
+    facilitator: User,
+    fac_client: Client,
+    add_session: Callable[..., Session],
 ) -> None:
-    session = add_session(cohort, days=5)
+    session = add_session(active_cohort, days=5)
     session_cancel(session=session, by=facilitator)
-    url = reverse("cohorts:session_edit", args=[cohort.slug, session.pk])
+    url = reverse("cohorts:session_edit", args=[active_cohort.slug, session.pk])
     response = fac_client.post(url, FORM)
     assert response.status_code == 400
     assert "A cancelled session cannot be edited." in response.content.decode()
@@ -166,15 +167,15 @@ def test_a_cancelled_session_cannot_be_edited(
 
 
 def test_attendance_saves_many_rows_in_one_post(
-    cohort: Cohort,
+    active_cohort: Cohort,
     facilitator: User,
     fac_client: Client,
     add_members: Callable[[Cohort, int], list[User]],
     add_session: Callable[..., Session],
 ) -> None:
-    people = add_members(cohort, 5)
-    session = add_session(cohort, days=-1)
-    url = reverse("cohorts:attendance", args=[cohort.slug, session.pk])
+    people = add_members(active_cohort, 5)
+    session = add_session(active_cohort, days=-1)
+    url = reverse("cohorts:attendance", args=[active_cohort.slug, session.pk])
     page = fac_client.get(url).content.decode()
     for person in [*people, facilitator]:
         assert person.display_name in page
@@ -202,16 +203,16 @@ def test_attendance_saves_many_rows_in_one_post(
 
 
 def test_attendance_ignores_people_outside_the_cohort_and_bad_values(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     outsider: User,
     fac_client: Client,
     add_session: Callable[..., Session],
 ) -> None:
-    session = add_session(cohort, days=-1)
-    url = reverse("cohorts:attendance", args=[cohort.slug, session.pk])
+    session = add_session(active_cohort, days=-1)
+    url = reverse("cohorts:attendance", args=[active_cohort.slug, session.pk])
     response = fac_client.post(
-        url, {f"status_{outsider.pk}": "present", f"status_{cohort_member.pk}": "asleep"}
+        url, {f"status_{outsider.pk}": "present", f"status_{active_cohort_member.pk}": "asleep"}
     )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
@@ -219,17 +220,19 @@ def test_attendance_ignores_people_outside_the_cohort_and_bad_values(
 
 
 def test_sessions_list_for_members(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     facilitator: User,
     add_session: Callable[..., Session],
     signed_in: Callable[[User], Client],
 ) -> None:
-    add_session(cohort, days=3, title="Next one")
-    cancelled = add_session(cohort, days=10, title="Called off")
+    add_session(active_cohort, days=3, title="Next one")
+    cancelled = add_session(active_cohort, days=10, title="Called off")
     session_cancel(session=cancelled, by=facilitator)
-    add_session(cohort, days=-3, title="Last one")
-    page = signed_in(cohort_member).get(reverse("cohorts:sessions", args=[cohort.slug]))
+    add_session(active_cohort, days=-3, title="Last one")
+    page = signed_in(active_cohort_member).get(
+        reverse("cohorts:sessions", args=[active_cohort.slug])
+    )
     text = page.content.decode()
     assert text.index("Next one") < text.index("Called off") < text.index("Last one")
     assert "Cancelled" in text

@@ -11,10 +11,13 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_perms
 
 from accounts.models import Notification, User
+from cohorts import services
 from cohorts.models import Cohort, CohortUserObjectPermission, Membership
 from cohorts.permissions import can_facilitate, can_view_content
 from cohorts.services import (
@@ -82,9 +85,9 @@ def receive_all(layer: Any, channel: str) -> list[dict[str, Any]]:
 
 
 def test_open_cohort_seats_people_until_capacity_then_waitlists(
-    approved_cohort: Callable[..., Cohort], people: Callable[[int], list[User]]
+    cohort_in_state: Callable[..., Cohort], people: Callable[[int], list[User]]
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=3)
+    cohort = cohort_in_state(join_policy="open", capacity=3)
     crowd = people(5)
     results = [membership_join(cohort=cohort, user=person) for person in crowd]
     assert [m.status for m in results] == ["active"] * 3 + ["waitlisted"] * 2
@@ -97,9 +100,9 @@ def test_open_cohort_seats_people_until_capacity_then_waitlists(
 
 
 def test_facilitators_do_not_take_member_places(
-    approved_cohort: Callable[..., Cohort], people: Callable[[int], list[User]]
+    cohort_in_state: Callable[..., Cohort], people: Callable[[int], list[User]]
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=2)
+    cohort = cohort_in_state(join_policy="open", capacity=2)
     assert places_left(cohort) == 2  # the proposer is seated, as facilitator
     for person in people(2):
         membership_join(cohort=cohort, user=person)
@@ -107,13 +110,13 @@ def test_facilitators_do_not_take_member_places(
 
 
 def test_joining_twice_returns_the_pending_membership_and_refuses_a_seated_member(
-    approved_cohort: Callable[..., Cohort], member: User
+    cohort_in_state: Callable[..., Cohort], member: User
 ) -> None:
-    cohort = approved_cohort(join_policy="request")
+    cohort = cohort_in_state(join_policy="request")
     first = membership_join(cohort=cohort, user=member, message="Hello")
     again = membership_join(cohort=cohort, user=member, message="Hello again")
     assert again.pk == first.pk and again.status == "requested"
-    open_cohort = approved_cohort(title="Open one", join_policy="open")
+    open_cohort = cohort_in_state(title="Open one", join_policy="open")
     membership_join(cohort=open_cohort, user=member)
     with pytest.raises(CohortError, match="already a member") as refused:
         membership_join(cohort=open_cohort, user=member)
@@ -134,9 +137,9 @@ def test_cohort_outside_approved_or_active_takes_no_members(
 
 
 def test_invitation_only_cohort_refuses_to_be_joined(
-    approved_cohort: Callable[..., Cohort], member: User
+    cohort_in_state: Callable[..., Cohort], member: User
 ) -> None:
-    cohort = approved_cohort(join_policy="invitation")
+    cohort = cohort_in_state(join_policy="invitation")
     with pytest.raises(CohortError) as refused:
         membership_join(cohort=cohort, user=member, message="Please?")
     assert refused.value.message == "This cohort takes members by invitation only."
@@ -148,9 +151,9 @@ def test_invitation_only_cohort_refuses_to_be_joined(
 
 
 def test_request_waits_for_facilitators_who_are_told(
-    approved_cohort: Callable[..., Cohort], member: User, facilitator: User
+    cohort_in_state: Callable[..., Cohort], member: User, facilitator: User
 ) -> None:
-    cohort = approved_cohort(join_policy="request")
+    cohort = cohort_in_state(join_policy="request")
     request = membership_join(
         cohort=cohort, user=member, message="  I run a food-justice project. "
     )
@@ -165,12 +168,12 @@ def test_request_waits_for_facilitators_who_are_told(
 
 
 def test_accepting_a_request_seats_the_person_and_sends_the_message(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     member: User,
     facilitator: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cohort = approved_cohort(join_policy="request")
+    cohort = cohort_in_state(join_policy="request")
     request = membership_join(cohort=cohort, user=member)
     with django_capture_on_commit_callbacks(execute=True):
         accepted = membership_accept(membership=request, by=facilitator, message="Welcome, Mei!")
@@ -189,12 +192,12 @@ def test_accepting_a_request_seats_the_person_and_sends_the_message(
 
 
 def test_declining_a_request_keeps_the_person_out_and_tells_them_why(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     member: User,
     facilitator: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cohort = approved_cohort(join_policy="request")
+    cohort = cohort_in_state(join_policy="request")
     request = membership_join(cohort=cohort, user=member)
     with django_capture_on_commit_callbacks(execute=True):
         declined = membership_decline(
@@ -217,12 +220,12 @@ def test_declining_a_request_keeps_the_person_out_and_tells_them_why(
 
 
 def test_accepting_when_the_cohort_is_full_puts_the_person_on_the_waitlist(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     people: Callable[[int], list[User]],
     facilitator: User,
 ) -> None:
-    cohort = approved_cohort(join_policy="request", capacity=2)
+    cohort = cohort_in_state(join_policy="request", capacity=2)
     first, second, late = people(3)
     seat(cohort, first)
     seat(cohort, second)
@@ -240,12 +243,12 @@ def test_accepting_when_the_cohort_is_full_puts_the_person_on_the_waitlist(
 
 
 def test_waitlist_promotes_strictly_in_order_when_people_leave_or_are_removed(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     people: Callable[[int], list[User]],
     facilitator: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=2)
+    cohort = cohort_in_state(join_policy="open", capacity=2)
     seated_a, seated_b, w1, w2, w3 = people(5)
     memberships = {p.pk: membership_join(cohort=cohort, user=p) for p in (seated_a, seated_b)}
     for person in (w1, w2, w3):
@@ -266,9 +269,9 @@ def test_waitlist_promotes_strictly_in_order_when_people_leave_or_are_removed(
 
 
 def test_withdrawing_from_the_waitlist_does_not_promote_anyone(
-    approved_cohort: Callable[..., Cohort], people: Callable[[int], list[User]]
+    cohort_in_state: Callable[..., Cohort], people: Callable[[int], list[User]]
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=2)
+    cohort = cohort_in_state(join_policy="open", capacity=2)
     a, b, w1, w2 = people(4)
     for person in (a, b):
         membership_join(cohort=cohort, user=person)
@@ -284,14 +287,14 @@ def test_withdrawing_from_the_waitlist_does_not_promote_anyone(
 
 
 def test_removed_member_loses_every_right_and_is_told_live_after_commit(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     member: User,
     facilitator: User,
     in_memory_layer: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cohort = approved_cohort(join_policy="request")
+    cohort = cohort_in_state(join_policy="request")
     membership = seat(cohort, member)
     assert can_view_content(fresh(member), cohort)
     channel = listen(in_memory_layer, member)
@@ -321,13 +324,13 @@ def test_removed_member_loses_every_right_and_is_told_live_after_commit(
 
 
 def test_leaving_ends_access_and_publishes_membership_ended(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     member: User,
     in_memory_layer: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cohort = approved_cohort(join_policy="open")
+    cohort = cohort_in_state(join_policy="open")
     membership = seat(cohort, member)
     channel = listen(in_memory_layer, member)
     with django_capture_on_commit_callbacks(execute=True):
@@ -340,9 +343,9 @@ def test_leaving_ends_access_and_publishes_membership_ended(
 
 
 def test_the_last_facilitator_cannot_leave_but_one_of_two_can(
-    approved_cohort: Callable[..., Cohort], facilitator: User, cofacilitator: User
+    cohort_in_state: Callable[..., Cohort], facilitator: User, cofacilitator: User
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     own = M.objects.get(cohort=cohort, user=facilitator)
     with pytest.raises(CohortError) as refused:
         membership_leave(membership=own)
@@ -363,9 +366,9 @@ def test_the_last_facilitator_cannot_leave_but_one_of_two_can(
 
 
 def test_facilitator_cannot_remove_themselves(
-    approved_cohort: Callable[..., Cohort], facilitator: User
+    cohort_in_state: Callable[..., Cohort], facilitator: User
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     own = M.objects.get(cohort=cohort, user=facilitator)
     with pytest.raises(CohortError, match="use “Leave”"):
         membership_remove(membership=own, by=facilitator)
@@ -375,14 +378,14 @@ def test_facilitator_cannot_remove_themselves(
 
 
 def test_roles_are_object_permissions_held_through_the_cohort_groups(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     member: User,
     facilitator: User,
     outsider: User,
 ) -> None:
-    cohort = approved_cohort()
-    other = approved_cohort(title="Another cohort")
+    cohort = cohort_in_state()
+    other = cohort_in_state(title="Another cohort")
     seat(cohort, member)
 
     assert set(get_perms(fresh(member), cohort)) == {"view_cohort_content"}
@@ -405,12 +408,12 @@ def test_roles_are_object_permissions_held_through_the_cohort_groups(
 
 
 def test_member_promoted_to_facilitator_moves_group(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     member: User,
     facilitator: User,
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     seat(cohort, member)
     _, token = invitation_create(
         cohort=cohort, by=facilitator, email=member.email, role="facilitator"
@@ -423,12 +426,12 @@ def test_member_promoted_to_facilitator_moves_group(
 
 
 def test_alumni_keep_read_access_after_the_cohort_concludes(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     member: User,
     facilitator: User,
 ) -> None:
-    cohort = approved_cohort(state=S.ACTIVE)
+    cohort = cohort_in_state(state=S.ACTIVE)
     seat(cohort, member)
     cohort_conclude(cohort=cohort, by=facilitator)
     assert M.objects.get(cohort=cohort, user=member).status == "alumni"
@@ -439,13 +442,13 @@ def test_alumni_keep_read_access_after_the_cohort_concludes(
 
 
 def test_raising_capacity_gives_the_new_places_to_the_waitlist_first(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     people: Callable[[int], list[User]],
     facilitator: User,
 ) -> None:
     from cohorts.services import cohort_update
 
-    cohort = approved_cohort(join_policy="open", capacity=2)
+    cohort = cohort_in_state(join_policy="open", capacity=2)
     a, b, w1, w2, newcomer = people(5)
     for person in (a, b, w1, w2):
         membership_join(cohort=cohort, user=person)
@@ -457,11 +460,11 @@ def test_raising_capacity_gives_the_new_places_to_the_waitlist_first(
 
 
 def test_member_who_becomes_facilitator_frees_their_place_for_the_waitlist(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     people: Callable[[int], list[User]],
     facilitator: User,
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=2)
+    cohort = cohort_in_state(join_policy="open", capacity=2)
     a, b, waiting = people(3)
     for person in (a, b, waiting):
         membership_join(cohort=cohort, user=person)
@@ -469,3 +472,59 @@ def test_member_who_becomes_facilitator_frees_their_place_for_the_waitlist(
     invitation_accept(token=token, user=a)
     assert statuses(cohort)[waiting.pk] == "active"
     assert active_members(cohort) == 2
+
+
+def test_leaving_an_unlisted_cohort_does_not_redirect_to_a_404(
+    make_cohort: Callable[..., Cohort],
+    facilitator: User,
+    cohort_member: User,
+    seat: Callable[..., Membership],
+    signed_in: Callable[[User], Client],
+) -> None:
+    cohort = make_cohort(by=facilitator, title="Members only", listed=False)
+    seat(cohort, cohort_member)
+    client = signed_in(cohort_member)
+    response = client.post(reverse("cohorts:leave", args=[cohort.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cohorts:directory")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_admin_cannot_delete_a_membership_row_behind_the_services(
+    approved_cohort: Cohort, cohort_member: User
+) -> None:
+    """Deleting the row would leave the person in the cohort's permission group: access
+    with no membership anyone can see or remove."""
+    admin = User.objects.create_superuser(email="root@example.org", password="x-long-password")
+    client = Client()
+    client.force_login(admin)
+    membership = Membership.objects.get(cohort=approved_cohort, user=cohort_member)
+    url = reverse("admin:cohorts_membership_delete", args=[membership.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_removal_message_reaches_the_removed_person(
+    approved_cohort: Cohort,
+    facilitator: User,
+    cohort_member: User,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The console asks for a "message to them"; it must not be stored and never sent."""
+    membership = Membership.objects.get(cohort=approved_cohort, user=cohort_member)
+    with_message = "We need the place for someone who can attend; you are welcome next term."
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_remove(membership=membership, by=facilitator, message=with_message)
+    note = cohort_member.notifications.get(kind="membership.removed")
+    assert with_message in note.body
+    assert approved_cohort.title in note.title
+    assert [m.to for m in mailoutbox if with_message in m.body] == [[cohort_member.email]]
+
+
+def test_an_over_long_join_message_is_refused_not_silently_dropped(
+    approved_cohort: Cohort, outsider: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(outsider)
+    client.post(reverse("cohorts:join", args=[approved_cohort.slug]), {"message": "x" * 5000})
+    assert not Membership.objects.filter(cohort=approved_cohort, user=outsider).exists()

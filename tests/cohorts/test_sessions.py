@@ -35,11 +35,11 @@ def at(*args: int) -> datetime:
 
 @pytest.fixture
 def cohort_with_members(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     people: Callable[[int], list[User]],
 ) -> tuple[Cohort, list[User]]:
-    cohort = approved_cohort(state=Cohort.State.ACTIVE)
+    cohort = cohort_in_state(state=Cohort.State.ACTIVE)
     members = people(3)
     for person in members:
         seat(cohort, person)
@@ -302,12 +302,12 @@ def test_attendance_records_many_people_in_one_call_and_a_second_call_updates_th
 
 
 def test_recording_attendance_costs_the_same_queries_for_three_or_thirty_people(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     people: Callable[[int], list[User]],
     facilitator: User,
     django_assert_max_num_queries: Any,
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=40)
+    cohort = cohort_in_state(join_policy="open", capacity=40)
     crowd = people(30)
     for person in crowd:
         membership_join(cohort=cohort, user=person)

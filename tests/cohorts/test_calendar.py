@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cohort(approved_cohort: Callable[..., Cohort], facilitator: User) -> Cohort:
-    cohort = approved_cohort(state=Cohort.State.ACTIVE)
+def calendar_cohort(cohort_in_state: Callable[..., Cohort], facilitator: User) -> Cohort:
+    cohort = cohort_in_state(state=Cohort.State.ACTIVE)
     sessions_apply_template(
         cohort=cohort,
         by=facilitator,
@@ -30,21 +30,23 @@ def cohort(approved_cohort: Callable[..., Cohort], facilitator: User) -> Cohort:
     return cohort
 
 
-def parse(cohort: Cohort) -> Calendar:
-    return Calendar.from_ical(build_calendar(sessions_of(cohort), name=cohort.title))
+def parse(calendar_cohort: Cohort) -> Calendar:
+    return Calendar.from_ical(
+        build_calendar(sessions_of(calendar_cohort), name=calendar_cohort.title)
+    )
 
 
 def events_by_uid(calendar: Calendar) -> dict[str, dict[str, object]]:
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 
 
-def test_calendar_is_valid_icalendar_with_one_event_per_session(cohort: Cohort) -> None:
-    calendar = parse(cohort)
+def test_calendar_is_valid_icalendar_with_one_event_per_session(calendar_cohort: Cohort) -> None:
+    calendar = parse(calendar_cohort)
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["PRODID"]) == PRODID
-    assert str(calendar["X-WR-CALNAME"]) == cohort.title
+    assert str(calendar["X-WR-CALNAME"]) == calendar_cohort.title
     events = calendar.walk("VEVENT")
-    sessions = list(sessions_of(cohort))
+    sessions = list(sessions_of(calendar_cohort))
     assert len(events) == len(sessions) == 6
     for event, session in zip(events, sessions, strict=True):
         start = event.decoded("DTSTART")
@@ -52,18 +54,18 @@ def test_calendar_is_valid_icalendar_with_one_event_per_session(cohort: Cohort) 
         assert start.utcoffset().total_seconds() == 0  # DTSTART is in UTC
         assert event["DTSTART"].to_ical().endswith(b"Z")
         assert event.decoded("DTEND") == session.ends_at
-        assert str(event["SUMMARY"]) == f"{cohort.title}: {session.title}"
+        assert str(event["SUMMARY"]) == f"{calendar_cohort.title}: {session.title}"
         assert str(event["LOCATION"]) == "https://meet.example.org/cop"
         assert str(event["STATUS"]) == "CONFIRMED"
         assert int(event["SEQUENCE"]) == 0
-        assert str(event["URL"]).endswith(f"/cohorts/{cohort.slug}/sessions/{session.pk}/")
+        assert str(event["URL"]).endswith(f"/cohorts/{calendar_cohort.slug}/sessions/{session.pk}/")
 
 
 def test_uid_is_stable_across_edits_while_sequence_grows_and_cancellation_shows(
-    cohort: Cohort, facilitator: User
+    calendar_cohort: Cohort, facilitator: User
 ) -> None:
-    before = events_by_uid(parse(cohort))
-    first, second, *_ = sessions_of(cohort)
+    before = events_by_uid(parse(calendar_cohort))
+    first, second, *_ = sessions_of(calendar_cohort)
     session_update(
         session=first,
         by=facilitator,
@@ -71,7 +73,7 @@ def test_uid_is_stable_across_edits_while_sequence_grows_and_cancellation_shows(
         ends_at=datetime(2027, 2, 23, 17, 30, tzinfo=UTC),
     )
     session_cancel(session=second, by=facilitator, reason="Snow")
-    after = events_by_uid(parse(cohort))
+    after = events_by_uid(parse(calendar_cohort))
 
     assert set(after) == set(before)  # same UIDs, no event added or lost
     moved = next(e for e in after.values() if e.decoded("DTSTART").hour == 16)
@@ -83,9 +85,9 @@ def test_uid_is_stable_across_edits_while_sequence_grows_and_cancellation_shows(
 
 
 def test_dtstart_is_utc_even_for_sessions_straight_from_the_template(
-    approved_cohort: Callable[..., Cohort], facilitator: User
+    cohort_in_state: Callable[..., Cohort], facilitator: User
 ) -> None:
-    cohort = approved_cohort(state=Cohort.State.ACTIVE)
+    cohort = cohort_in_state(state=Cohort.State.ACTIVE)
     created: list[Session] = sessions_apply_template(
         cohort=cohort, by=facilitator, first_day=date(2027, 2, 23), start_time=time(10)
     )

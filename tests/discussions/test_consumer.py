@@ -190,13 +190,13 @@ async def test_outsider_and_removed_member_are_forbidden_alike_for_real_and_miss
     request: pytest.FixtureRequest,
     connect: Connect,
     thread: Thread,
-    other_cohort_thread: Thread,
+    other_thread: Thread,
     who: str,
 ):
     person = await database_sync_to_async(request.getfixturevalue)(who)
     socket = await connect(person)
     answers = []
-    for thread_id in (thread.pk, other_cohort_thread.pk, MISSING_THREAD):
+    for thread_id in (thread.pk, other_thread.pk, MISSING_THREAD):
         frames = await socket.subscribe(thread_id, after=0)
         assert len(frames) == 1, "nothing may be replayed to someone refused"
         answers.append(frames[0])
@@ -207,10 +207,10 @@ async def test_outsider_and_removed_member_are_forbidden_alike_for_real_and_miss
 
 
 async def test_member_of_one_cohort_is_forbidden_in_another(
-    connect: Connect, member: User, other_cohort_thread: Thread
+    connect: Connect, member: User, other_thread: Thread
 ):
     socket = await connect(member)
-    frames = await socket.subscribe(other_cohort_thread.pk)
+    frames = await socket.subscribe(other_thread.pk)
     assert frames[0]["code"] == "forbidden"
 
 
@@ -431,7 +431,7 @@ async def test_removed_member_is_cut_off_at_once(
     member: User,
     peer: User,
     facilitator: User,
-    other_cohort_thread: Thread,
+    other_thread: Thread,
 ):
     from cohorts.services import membership_remove
 
@@ -462,13 +462,13 @@ async def test_removal_from_one_cohort_keeps_threads_of_another(
     cohort: Cohort,
     peer: User,
     facilitator: User,
-    other_cohort_thread: Thread,
+    other_thread: Thread,
 ):
     from cohorts.services import membership_join, membership_remove
 
     @database_sync_to_async
     def join_other() -> None:
-        other = other_cohort_thread.cohort
+        other = other_thread.cohort
         other.join_policy = Cohort.JoinPolicy.OPEN
         other.save(update_fields=["join_policy"])
         membership_join(cohort=other, user=peer)
@@ -476,7 +476,7 @@ async def test_removal_from_one_cohort_keeps_threads_of_another(
     await join_other()
     socket = await connect(peer)
     await socket.subscribe(thread.pk)
-    frames = await socket.subscribe(other_cohort_thread.pk)
+    frames = await socket.subscribe(other_thread.pk)
     assert frames[-1]["type"] == "subscribed"
 
     @database_sync_to_async
@@ -488,8 +488,8 @@ async def test_removal_from_one_cohort_keeps_threads_of_another(
     await remove()
     cut = await socket.receive(skip=("presence", "membership.ended", "notification"))
     assert cut["thread"] == thread.pk
-    host = await database_sync_to_async(lambda: other_cohort_thread.created_by)()
-    post = await new_post(other_cohort_thread, host, "still here")
+    host = await database_sync_to_async(lambda: other_thread.created_by)()
+    post = await new_post(other_thread, host, "still here")
     frame = await socket.receive(skip=("presence", "membership.ended", "notification"))
     assert frame["post"]["id"] == post.pk
 

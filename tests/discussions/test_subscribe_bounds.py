@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from accounts.models import User
 from discussions import consumers as discussion_consumers
 from discussions.models import Post, Thread
-from tests.discussions_core import test_consumer as sockets
-from tests.discussions_core.test_consumer import Connect, new_post
+from tests.discussions import test_consumer as sockets
+from tests.discussions.test_consumer import Connect, new_post
 
 connect = sockets.connect  # the socket fixture, used by name
 

@@ -13,6 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
+from cohorts import permissions, services
 from cohorts.models import Cohort, Invitation, Membership
 from cohorts.permissions import can_facilitate, can_view_content
 from cohorts.services import (
@@ -40,11 +41,11 @@ def refusal(token: str, user: User) -> CohortError:
 
 
 def test_invitation_stores_only_a_hash_of_the_token_and_emails_the_link(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cohort = approved_cohort(join_policy="invitation")
+    cohort = cohort_in_state(join_policy="invitation")
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = invitation_create(
             cohort=cohort, by=facilitator, email=" Guest@Example.org ", message="Join us!"
@@ -64,13 +65,13 @@ def test_invitation_stores_only_a_hash_of_the_token_and_emails_the_link(
 
 
 def test_no_email_is_sent_when_the_invitation_is_rolled_back(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     from django.db import transaction
 
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
@@ -83,9 +84,9 @@ def test_no_email_is_sent_when_the_invitation_is_rolled_back(
 
 
 def test_accepting_an_invitation_seats_a_member_and_the_link_stops_working(
-    approved_cohort: Callable[..., Cohort], facilitator: User, make_user: Any
+    cohort_in_state: Callable[..., Cohort], facilitator: User, make_user: Any
 ) -> None:
-    cohort = approved_cohort(join_policy="invitation")
+    cohort = cohort_in_state(join_policy="invitation")
     invitation, token = invitation_create(cohort=cohort, by=facilitator, email="new@example.org")
     # The invitee had no account when invited; they sign up, then use the link.
     newcomer = make_user("new@example.org")
@@ -103,12 +104,12 @@ def test_accepting_an_invitation_seats_a_member_and_the_link_stops_working(
 
 
 def test_facilitator_invitation_seats_a_facilitator_even_when_the_cohort_is_full(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     people: Callable[[int], list[User]],
     facilitator: User,
     cofacilitator: User,
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=2)
+    cohort = cohort_in_state(join_policy="open", capacity=2)
     for person in people(2):
         membership_join(cohort=cohort, user=person)
     _, token = invitation_create(
@@ -120,12 +121,12 @@ def test_facilitator_invitation_seats_a_facilitator_even_when_the_cohort_is_full
 
 
 def test_member_invitation_to_a_full_cohort_waits_on_the_waitlist(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     people: Callable[[int], list[User]],
     facilitator: User,
     member: User,
 ) -> None:
-    cohort = approved_cohort(join_policy="open", capacity=2)
+    cohort = cohort_in_state(join_policy="open", capacity=2)
     for person in people(2):
         membership_join(cohort=cohort, user=person)
     _, token = invitation_create(cohort=cohort, by=facilitator, email=member.email)
@@ -136,9 +137,9 @@ def test_member_invitation_to_a_full_cohort_waits_on_the_waitlist(
 
 
 def test_revoked_invitation_is_refused(
-    approved_cohort: Callable[..., Cohort], facilitator: User, member: User
+    cohort_in_state: Callable[..., Cohort], facilitator: User, member: User
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     invitation, token = invitation_create(cohort=cohort, by=facilitator, email=member.email)
     invitation_revoke(invitation=invitation, by=facilitator)
     assert refusal(token, member).message == WITHDRAWN
@@ -146,9 +147,9 @@ def test_revoked_invitation_is_refused(
 
 
 def test_expired_invitation_is_refused(
-    approved_cohort: Callable[..., Cohort], facilitator: User, member: User
+    cohort_in_state: Callable[..., Cohort], facilitator: User, member: User
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     invitation, token = invitation_create(cohort=cohort, by=facilitator, email=member.email)
     # Move the clock past the link's life by moving its expiry into the past.
     Invitation.objects.filter(pk=invitation.pk).update(
@@ -163,9 +164,9 @@ def test_expired_invitation_is_refused(
 
 @pytest.mark.parametrize("token", ["", "not-a-token", "x" * 43])
 def test_forged_token_is_refused(
-    approved_cohort: Callable[..., Cohort], facilitator: User, member: User, token: str
+    cohort_in_state: Callable[..., Cohort], facilitator: User, member: User, token: str
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     invitation_create(cohort=cohort, by=facilitator, email=member.email)
     refused = refusal(token, member)
     assert refused.message == FORGED
@@ -175,9 +176,9 @@ def test_forged_token_is_refused(
 
 
 def test_a_new_invitation_to_the_same_address_revokes_the_pending_one(
-    approved_cohort: Callable[..., Cohort], facilitator: User, member: User
+    cohort_in_state: Callable[..., Cohort], facilitator: User, member: User
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     first, old_token = invitation_create(cohort=cohort, by=facilitator, email=member.email)
     second, new_token = invitation_create(cohort=cohort, by=facilitator, email=member.email.upper())
     first.refresh_from_db()
@@ -188,12 +189,12 @@ def test_a_new_invitation_to_the_same_address_revokes_the_pending_one(
 
 
 def test_invitation_to_a_concluded_cohort_is_refused(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     bring_to: Callable[[Cohort, str], Cohort],
     facilitator: User,
     member: User,
 ) -> None:
-    cohort = approved_cohort(state=Cohort.State.ACTIVE)
+    cohort = cohort_in_state(state=Cohort.State.ACTIVE)
     _, token = invitation_create(cohort=cohort, by=facilitator, email=member.email)
     from cohorts.services import cohort_conclude
 
@@ -202,9 +203,9 @@ def test_invitation_to_a_concluded_cohort_is_refused(
 
 
 def test_an_accepted_invitation_cannot_be_revoked(
-    approved_cohort: Callable[..., Cohort], facilitator: User, member: User
+    cohort_in_state: Callable[..., Cohort], facilitator: User, member: User
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     invitation, token = invitation_create(cohort=cohort, by=facilitator, email=member.email)
     invitation_accept(token=token, user=member)
     invitation.refresh_from_db()
@@ -221,13 +222,13 @@ def test_an_accepted_invitation_cannot_be_revoked(
     ],
 )
 def test_invitation_refuses_bad_input(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     facilitator: User,
     email: str,
     role: str,
     message: str,
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     with pytest.raises(CohortError) as refused:
         invitation_create(cohort=cohort, by=facilitator, email=email, role=role)
     assert refused.value.message == message
@@ -235,12 +236,12 @@ def test_invitation_refuses_bad_input(
 
 
 def test_inviting_someone_already_seated_is_refused(
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     facilitator: User,
     member: User,
 ) -> None:
-    cohort = approved_cohort()
+    cohort = cohort_in_state()
     seat(cohort, member)
     with pytest.raises(CohortError, match="already in this cohort") as refused:
         invitation_create(cohort=cohort, by=facilitator, email=member.email)
@@ -249,3 +250,25 @@ def test_inviting_someone_already_seated_is_refused(
         invitation_create(
             cohort=cohort, by=facilitator, email=facilitator.email, role="facilitator"
         )
+
+
+def test_member_invitation_to_an_unapproved_cohort_grants_no_access(
+    draft_cohort: Cohort, facilitator: User, outsider: User
+) -> None:
+    """Staff approval cannot be bypassed: a draft is seen only by its facilitators, and it
+    cannot invite members at all before approval."""
+    with pytest.raises(CohortError):
+        services.invitation_create(cohort=draft_cohort, by=facilitator, email=outsider.email)
+    assert not Membership.objects.filter(cohort=draft_cohort, user=outsider).exists()
+    assert not permissions.can_view_content(User.objects.get(pk=outsider.pk), draft_cohort)
+
+
+def test_co_facilitator_invitation_still_works_on_a_draft(
+    draft_cohort: Cohort, facilitator: User, outsider: User
+) -> None:
+    _, token = services.invitation_create(
+        cohort=draft_cohort, by=facilitator, email=outsider.email, role=Membership.Role.FACILITATOR
+    )
+    membership = services.invitation_accept(token=token, user=outsider)
+    assert membership.role == Membership.Role.FACILITATOR
+    assert membership.status == Membership.Status.ACTIVE

@@ -70,13 +70,13 @@ def counts(cohort: Cohort) -> dict[str, int]:
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_many_people_joining_an_open_cohort_at_once_never_exceed_capacity(
     transactional_db: Any,
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     people: Callable[[int], list[User]],
     round_: int,
 ) -> None:
     require_postgresql()
     capacity, crowd_size = 3, 10
-    cohort = approved_cohort(join_policy="open", capacity=capacity)
+    cohort = cohort_in_state(join_policy="open", capacity=capacity)
     crowd = people(crowd_size)
 
     results = run_together(
@@ -94,7 +94,7 @@ def test_many_people_joining_an_open_cohort_at_once_never_exceed_capacity(
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_two_facilitators_accepting_two_requests_for_the_last_place_seat_only_one(
     transactional_db: Any,
-    approved_cohort: Callable[..., Cohort],
+    cohort_in_state: Callable[..., Cohort],
     seat: Callable[..., Membership],
     people: Callable[[int], list[User]],
     facilitator: User,
@@ -104,7 +104,7 @@ def test_two_facilitators_accepting_two_requests_for_the_last_place_seat_only_on
     require_postgresql()
     from cohorts.services import invitation_accept, invitation_create
 
-    cohort = approved_cohort(join_policy="request", capacity=2)
+    cohort = cohort_in_state(join_policy="request", capacity=2)
     _, token = invitation_create(
         cohort=cohort, by=facilitator, email=cofacilitator.email, role="facilitator"
     )

@@ -29,35 +29,37 @@ def events(calendar: Calendar) -> dict[str, object]:
 
 
 def test_cohort_feed_is_valid_with_utc_times(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     add_session: Callable[..., Session],
     signed_in: Callable[[User], Client],
 ) -> None:
-    session = add_session(cohort, days=4, title="Story sharing")
-    calendar = parse(signed_in(cohort_member).get(reverse("cohorts:calendar", args=[cohort.slug])))
+    session = add_session(active_cohort, days=4, title="Story sharing")
+    calendar = parse(
+        signed_in(active_cohort_member).get(reverse("cohorts:calendar", args=[active_cohort.slug]))
+    )
     (event,) = calendar.walk("VEVENT")
     start = event.decoded("DTSTART")
     assert start == session.starts_at
     assert start.utcoffset() == timedelta(0)
     assert event["DTSTART"].to_ical().endswith(b"Z")
     assert event.decoded("DTEND") == session.ends_at
-    assert str(event["SUMMARY"]) == f"{cohort.title}: Story sharing"
+    assert str(event["SUMMARY"]) == f"{active_cohort.title}: Story sharing"
     assert str(event["STATUS"]) == "CONFIRMED"
     for required in ("UID", "DTSTAMP"):
         assert required in event
 
 
 def test_uid_is_stable_across_edits_and_sequence_increases(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     facilitator: User,
     add_session: Callable[..., Session],
     signed_in: Callable[[User], Client],
 ) -> None:
-    session = add_session(cohort, days=4)
-    client = signed_in(cohort_member)
-    url = reverse("cohorts:calendar", args=[cohort.slug])
+    session = add_session(active_cohort, days=4)
+    client = signed_in(active_cohort_member)
+    url = reverse("cohorts:calendar", args=[active_cohort.slug])
     ((uid, before),) = events(parse(client.get(url))).items()
     session_update(
         session=session,
@@ -72,39 +74,43 @@ def test_uid_is_stable_across_edits_and_sequence_increases(
 
 
 def test_cancelled_session_is_cancelled_in_the_feed(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     fac_client: Client,
     add_session: Callable[..., Session],
     signed_in: Callable[[User], Client],
 ) -> None:
-    session = add_session(cohort, days=4)
-    fac_client.post(reverse("cohorts:session_cancel", args=[cohort.slug, session.pk]), {})
-    calendar = parse(signed_in(cohort_member).get(reverse("cohorts:calendar", args=[cohort.slug])))
+    session = add_session(active_cohort, days=4)
+    fac_client.post(reverse("cohorts:session_cancel", args=[active_cohort.slug, session.pk]), {})
+    calendar = parse(
+        signed_in(active_cohort_member).get(reverse("cohorts:calendar", args=[active_cohort.slug]))
+    )
     (event,) = calendar.walk("VEVENT")
     assert str(event["STATUS"]) == "CANCELLED"
     assert int(event["SEQUENCE"]) == 1
 
 
 def test_token_feed_works_without_signing_in_and_reset_cuts_it(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     add_session: Callable[..., Session],
     signed_in: Callable[[User], Client],
     anon: Client,
 ) -> None:
-    add_session(cohort, days=4)
-    token = calendar_token_for(user=cohort_member).token
-    cohort_url = reverse("cohorts:calendar", args=[cohort.slug])
+    add_session(active_cohort, days=4)
+    token = calendar_token_for(user=active_cohort_member).token
+    cohort_url = reverse("cohorts:calendar", args=[active_cohort.slug])
     mine_url = reverse("cohorts:my_calendar")
     assert len(parse(anon.get(cohort_url, {"token": token})).walk("VEVENT")) == 1
     assert len(parse(anon.get(mine_url, {"token": token})).walk("VEVENT")) == 1
     assert anon.get(cohort_url).status_code == 404
     assert anon.get(mine_url).status_code == 404
 
-    response = signed_in(cohort_member).post(reverse("cohorts:calendar_settings"), {"reset": "1"})
+    response = signed_in(active_cohort_member).post(
+        reverse("cohorts:calendar_settings"), {"reset": "1"}
+    )
     assert response.status_code == 302
-    new = CalendarToken.objects.get(user=cohort_member).token
+    new = CalendarToken.objects.get(user=active_cohort_member).token
     assert new != token
     assert anon.get(cohort_url, {"token": token}).status_code == 404
     assert anon.get(mine_url, {"token": token}).status_code == 404
@@ -112,31 +118,31 @@ def test_token_feed_works_without_signing_in_and_reset_cuts_it(
 
 
 def test_wrong_token_is_404_even_for_a_signed_in_member(
-    cohort: Cohort, cohort_member: User, signed_in: Callable[[User], Client]
+    active_cohort: Cohort, active_cohort_member: User, signed_in: Callable[[User], Client]
 ) -> None:
-    client = signed_in(cohort_member)
-    url = reverse("cohorts:calendar", args=[cohort.slug])
+    client = signed_in(active_cohort_member)
+    url = reverse("cohorts:calendar", args=[active_cohort.slug])
     assert client.get(url).status_code == 200
     assert client.get(url, {"token": "forged"}).status_code == 404
     assert client.get(url, {"token": ""}).status_code == 404
 
 
 def test_an_outsiders_token_does_not_open_a_cohort_feed(
-    cohort: Cohort, outsider: User, anon: Client
+    active_cohort: Cohort, outsider: User, anon: Client
 ) -> None:
     token = calendar_token_for(user=outsider).token
-    url = reverse("cohorts:calendar", args=[cohort.slug])
+    url = reverse("cohorts:calendar", args=[active_cohort.slug])
     assert anon.get(url, {"token": token}).status_code == 404
 
 
 def test_my_feed_gathers_every_cohort_of_mine(
-    make_cohort: Callable[..., Cohort],
+    make_active_cohort: Callable[..., Cohort],
     member: User,
     seat: Callable[..., object],
     add_session: Callable[..., Session],
     anon: Client,
 ) -> None:
-    first, second, other = (make_cohort(title=t) for t in ("First", "Second", "Not mine"))
+    first, second, other = (make_active_cohort(title=t) for t in ("First", "Second", "Not mine"))
     seat(first, member)
     seat(second, member)
     mine = {add_session(first, days=2).pk, add_session(second, days=9).pk}
@@ -148,24 +154,26 @@ def test_my_feed_gathers_every_cohort_of_mine(
 
 
 def test_settings_page_shows_absolute_subscription_links(
-    cohort: Cohort, cohort_member: User, signed_in: Callable[[User], Client]
+    active_cohort: Cohort, active_cohort_member: User, signed_in: Callable[[User], Client]
 ) -> None:
-    page = signed_in(cohort_member).get(reverse("cohorts:calendar_settings")).content.decode()
-    token = CalendarToken.objects.get(user=cohort_member).token
+    page = (
+        signed_in(active_cohort_member).get(reverse("cohorts:calendar_settings")).content.decode()
+    )
+    token = CalendarToken.objects.get(user=active_cohort_member).token
     assert f"http://testserver/cohorts/calendar/my.ics?token={token}" in page
-    assert f"http://testserver/cohorts/{cohort.slug}/calendar.ics?token={token}" in page
+    assert f"http://testserver/cohorts/{active_cohort.slug}/calendar.ics?token={token}" in page
     assert f"webcal://testserver/cohorts/calendar/my.ics?token={token}" in page
 
 
 def test_cancelled_member_feed_after_session_cancel_service(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     facilitator: User,
     add_session: Callable[..., Session],
     anon: Client,
 ) -> None:
-    session = add_session(cohort, days=1)
+    session = add_session(active_cohort, days=1)
     session_cancel(session=session, by=facilitator, reason="ill")
-    token = calendar_token_for(user=cohort_member).token
+    token = calendar_token_for(user=active_cohort_member).token
     calendar = parse(anon.get(reverse("cohorts:my_calendar"), {"token": token}))
     assert [str(e["STATUS"]) for e in calendar.walk("VEVENT")] == ["CANCELLED"]

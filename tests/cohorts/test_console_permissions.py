@@ -33,8 +33,8 @@ class World:
 
 @pytest.fixture
 def world(
-    cohort: Cohort,
-    cohort_member: User,
+    active_cohort: Cohort,
+    active_cohort_member: User,
     outsider: User,
     staff: User,
     facilitator: User,
@@ -42,20 +42,20 @@ def world(
     add_session: Callable[..., Any],
     signed_in: Callable[[User], Client],
 ) -> World:
-    session = add_session(cohort, days=-1)
+    session = add_session(active_cohort, days=-1)
     asker = make_user(name="Asha Asker")
-    request = membership_join(cohort=cohort, user=asker, message="Hello")
-    invitation, _ = invitation_create(cohort=cohort, by=facilitator, email="new@example.org")
+    request = membership_join(cohort=active_cohort, user=asker, message="Hello")
+    invitation, _ = invitation_create(cohort=active_cohort, by=facilitator, email="new@example.org")
     return World(
-        cohort=cohort,
+        cohort=active_cohort,
         session=session,
-        membership=Membership.objects.get(cohort=cohort, user=cohort_member),
+        membership=Membership.objects.get(cohort=active_cohort, user=active_cohort_member),
         request=request,
         invitation=invitation,
         clients={
             "anonymous": Client(),
             "outsider": signed_in(outsider),
-            "member": signed_in(cohort_member),
+            "member": signed_in(active_cohort_member),
             "facilitator": signed_in(facilitator),
             "staff": signed_in(staff),
         },
@@ -134,9 +134,9 @@ def test_unknown_cohort_is_404_even_for_staff(world: World, url: Callable[[str],
 
 
 def test_session_of_another_cohort_is_404(
-    world: World, make_cohort: Callable[..., Cohort], add_session: Callable[..., Session]
+    world: World, make_active_cohort: Callable[..., Cohort], add_session: Callable[..., Session]
 ) -> None:
-    other = add_session(make_cohort(title="Another cohort"))
+    other = add_session(make_active_cohort(title="Another cohort"))
     for name in ("session", "session_edit", "attendance"):
         url = reverse(f"cohorts:{name}", args=[world.cohort.slug, other.pk])
         assert world.clients["facilitator"].get(url).status_code == 404, name
