@@ -1,4 +1,16 @@
-"""Shared fixtures: role accounts, signed-in clients, the framework, isolated caches."""
+"""The one set of shared fixtures: role accounts, signed-in clients, the framework, isolated
+caches; the object factories (cohorts, seats, sessions, threads, posts) are in
+``tests/factories.py`` and registered here for every test folder.
+
+Roles (each a distinct verified account; cohort roles come from ``seat``/``make_cohort``):
+- ``member`` Mei Member, ``outsider`` Olivia Outsider: plain accounts;
+- ``facilitator`` Fay Facilitator (she/her), ``cofacilitator`` Diego Cofacilitator: plain
+  accounts that facilitate the cohorts the factories build for them;
+- ``staff`` Sam Staff (Program staff), ``reviewer`` Rene Reviewer (Review board),
+  ``provider`` Tove Provider (Training provider).
+Clients: ``signed_in(user)``, ``member_client``, ``fac_client`` (``facilitator``),
+``client_for(user_or_None)``, ``anon``; ``api(user_or_None)`` an authenticated DRF client.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +23,28 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import PlatformRole
 from accounts.services import role_grant, user_create_verified
+from tests.factories import (  # noqa: F401  (fixtures, registered for every folder by name)
+    active_cohort,
+    active_cohort_member,
+    add_members,
+    add_session,
+    cohort,
+    enrollment_period,
+    make_active_cohort,
+    make_cohort,
+    make_post,
+    make_thread,
+    other_thread,
+    partnerships,
+    people,
+    seat,
+    thread,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -66,6 +96,23 @@ def reviewer(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
+def provider(make_user: Callable[..., User]) -> User:
+    return make_user(
+        "provider@example.org", name="Tove Provider", role=PlatformRole.TRAINING_PROVIDER
+    )
+
+
+@pytest.fixture
+def facilitator(make_user: Callable[..., User]) -> User:
+    return make_user("facilitator@example.org", name="Fay Facilitator", pronouns="she/her")
+
+
+@pytest.fixture
+def cofacilitator(make_user: Callable[..., User]) -> User:
+    return make_user("cofacilitator@example.org", name="Diego Cofacilitator")
+
+
+@pytest.fixture
 def signed_in(db: Any) -> Callable[[User], Client]:
     def sign_in(user: User) -> Client:
         client = Client()
@@ -78,6 +125,39 @@ def signed_in(db: Any) -> Callable[[User], Client]:
 @pytest.fixture
 def member_client(member: User, signed_in: Callable[[User], Client]) -> Client:
     return signed_in(member)
+
+
+@pytest.fixture
+def fac_client(facilitator: User, signed_in: Callable[[User], Client]) -> Client:
+    return signed_in(facilitator)
+
+
+@pytest.fixture
+def anon() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def client_for(signed_in: Callable[[User], Client]) -> Callable[[User | None], Client]:
+    """A page client for ``user``, or an anonymous one for ``None``."""
+
+    def make(user: User | None) -> Client:
+        return Client() if user is None else signed_in(user)
+
+    return make
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    """``api(user)``: a DRF client authenticated as ``user`` (anonymous for ``None``)."""
+
+    def make(user: User | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def test_a_queued_mail_already_sent_by_the_retry_is_not_sent_twice(
 def test_a_mail_the_server_refuses_is_logged_and_left_for_the_retry(
     member: User, task_worker: Callable[[], None], settings: Any, caplog: Any
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.cohorts_services.test_outbound_mail.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.helpers.BrokenBackend"
     (note,) = notify(users=[member], kind="session.changed", title="Later", email=True)
     task_worker()
     note.refresh_from_db()

@@ -22,13 +22,7 @@ from accounts.roles import PlatformRole
 from config.asgi import application
 from core.consumers import CLOSE_REAUTHENTICATE, CLOSE_UNAUTHENTICATED
 from discussions.models import Thread
-from tests import discussions_fixtures
 from tests.conftest import PASSWORD
-
-# Shared fixtures, used by name.
-enrollment_period = discussions_fixtures.enrollment_period
-make_cohort = discussions_fixtures.make_cohort
-other_thread = discussions_fixtures.other_thread
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,17 +22,6 @@ LIST = "/api/v1/cohorts/"
 
 def detail(cohort: Cohort) -> str:
     return f"/api/v1/cohorts/{cohort.slug}/"
-
-
-@pytest.fixture
-def api() -> Callable[[User | None], APIClient]:
-    def make(user: User | None = None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 def slugs(response: Any) -> set[str]:

@@ -20,15 +20,6 @@ from schemathesis.specs.openapi.checks import (
 from accounts.services import api_token_reset
 from config.asgi import application
 from discussions.services import post_create
-from tests import discussions_fixtures
-
-# Shared fixtures, used by name.
-cohort = discussions_fixtures.cohort
-enrollment_period = discussions_fixtures.enrollment_period
-facilitator = discussions_fixtures.facilitator
-make_cohort = discussions_fixtures.make_cohort
-seat = discussions_fixtures.seat
-thread = discussions_fixtures.thread
 
 CHECKS = [
     not_a_server_error,

@@ -13,15 +13,6 @@ from django.test import Client
 from accounts.models import User
 from accounts.services import api_token_reset
 from discussions.models import Thread
-from tests import discussions_fixtures
-
-# Shared fixtures, used by name.
-cohort = discussions_fixtures.cohort
-enrollment_period = discussions_fixtures.enrollment_period
-facilitator = discussions_fixtures.facilitator
-make_cohort = discussions_fixtures.make_cohort
-seat = discussions_fixtures.seat
-thread = discussions_fixtures.thread
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("debug", [False, True])]
 

@@ -19,7 +19,6 @@ from accounts.models import User
 from cohorts.models import Cohort, Membership
 from discussions.models import Thread
 from discussions.services import thread_create
-from tests.cohorts import conftest as cohort_fixtures
 from tests.services.servers import Server, free_port, start, stop
 from tests.services.test_two_servers import assert_ping, open_socket, server_session
 
@@ -29,11 +28,6 @@ RECV_TIMEOUT = 5.0
 QUIET_WINDOW = 0.75
 # Frames beside the point of these tests: presence, notifications, typing.
 BACKGROUND = {"presence", "notification", "typing"}
-
-enrollment_period = cohort_fixtures.enrollment_period
-facilitator = cohort_fixtures.facilitator
-make_cohort = cohort_fixtures.make_cohort
-seat = cohort_fixtures.seat
 
 
 @pytest.fixture
