@@ -22,7 +22,9 @@ def download(request: HttpRequest, pk: UUID) -> FileResponse:
     inline = stored.content_type in INLINE_TYPES
     response = FileResponse(handle, content_type=stored.content_type)
     response["Content-Length"] = str(stored.size)
-    response["Content-Disposition"] = content_disposition_header(not inline, stored.original_name)
+    response["Content-Disposition"] = (
+        content_disposition_header(not inline, stored.original_name) or "attachment"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
