@@ -8,14 +8,19 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
+from core.errors import ServiceError
+
 MAX_CHARS = 200_000
 MAX_PAGES = 300
 MAX_PART_BYTES = 20 * 1024 * 1024
 MAX_SECONDS = 30.0
 
 
-class ExtractionError(Exception):
-    """The text could not be read within the limits."""
+class ExtractionError(ServiceError):
+    """The text could not be read within the limits (the file is then marked failed)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="invalid")
 
 
 class _Budget:
