@@ -66,7 +66,8 @@ def test_the_inbox_opens_each_notification_through_a_post_form(
     assert f'action="{reverse("accounts:notification_open", args=[note.pk])}"' in page
     assert f'action="{reverse("accounts:notification_read", args=[note.pk])}"' in page
     # Opening is never a side effect of a GET (a link on another site cannot mark it read).
-    assert member_client.get(reverse("accounts:notification_open", args=[note.pk])).status_code == 405
+    opened = member_client.get(reverse("accounts:notification_open", args=[note.pk]))
+    assert opened.status_code == 405
     note.refresh_from_db()
     assert note.read_at is None
 

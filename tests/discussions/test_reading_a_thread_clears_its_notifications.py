@@ -21,9 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _unread(user: User) -> list[str]:
     return sorted(
-        Notification.objects.filter(user=user, read_at__isnull=True).values_list(
-            "title", flat=True
-        )
+        Notification.objects.filter(user=user, read_at__isnull=True).values_list("title", flat=True)
     )
 
 
