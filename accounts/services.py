@@ -383,8 +383,31 @@ def digests_send(*, now: datetime | None = None, force: bool = False) -> tuple[i
     return people, sent
 
 
-def notifications_mark_read(*, user: User) -> int:
-    """Mark every unread notification of ``user`` read; returns how many changed."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def _publish_unread_count(user_id: int) -> None:
+    """Tell every socket of the person their new unread count, so the header count in
+    their other tabs follows a read or unread change made in this one."""
+    unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+    publish_on_commit(user_group(user_id), {"type": "notifications.count", "unread": unread})
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the unread notifications of ``user`` read: all of them, or only those of
+    ``ids`` (others' ids are ignored). Returns how many changed."""
+    pending = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        pending = pending.filter(pk__in=list(ids))
+    changed = pending.update(read_at=timezone.now())
+    if changed:
+        _publish_unread_count(user.pk)
+    return changed
+
+
+def notification_set_read(*, user: User, notification_id: int, read: bool) -> Notification:
+    """Mark one of ``user``'s notifications read or unread again. Raises
+    ``Notification.DoesNotExist`` when it is not theirs."""
+    note = Notification.objects.get(pk=notification_id, user=user)
+    if (note.read_at is not None) != read:
+        note.read_at = timezone.now() if read else None
+        note.save(update_fields=["read_at"])
+        _publish_unread_count(user.pk)
+    return note

@@ -11,6 +11,23 @@ urlpatterns = [
     path("accounts/notifications/", views.notifications, name="notifications"),
     path("accounts/notifications/read/", views.notifications_read, name="notifications_read"),
     path(
+        "accounts/notifications/<int:pk>/open/",
+        views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "accounts/notifications/<int:pk>/read/",
+        views.notification_read,
+        name="notification_read",
+        kwargs={"read": True},
+    ),
+    path(
+        "accounts/notifications/<int:pk>/unread/",
+        views.notification_read,
+        name="notification_unread",
+        kwargs={"read": False},
+    ),
+    path(
         "accounts/notifications/settings/",
         views.notification_settings,
         name="notification_settings",

@@ -6,8 +6,10 @@ from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -15,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from accounts import notifications as notification_kinds
 from accounts import permissions, services
 from accounts.forms import ProfileForm
-from accounts.models import Delivery, NotificationPreference, User
+from accounts.models import Delivery, Notification, NotificationPreference, User
 
 
 @login_required
@@ -68,6 +70,34 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     services.notifications_mark_read(user=request.user)
     messages.success(request, "All notifications marked as read.")
     return redirect("accounts:notifications")
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a notification from the inbox: mark it read, then go where it points. A POST,
+    so no page on another site can mark someone's notifications read."""
+    try:
+        note = services.notification_set_read(user=request.user, notification_id=pk, read=True)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    target = note.url
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("accounts:notifications")
+    return HttpResponseRedirect(target, status=303)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int, read: bool) -> HttpResponse:
+    """Mark one notification read (``read``) or unread again, back to its place in the inbox."""
+    try:
+        services.notification_set_read(user=request.user, notification_id=pk, read=read)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    return redirect(f"{reverse('accounts:notifications')}#notification-{pk}")
 
 
 @login_required

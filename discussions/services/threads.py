@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Subquery
+from django.urls import reverse
 
-from accounts.models import User
-from accounts.services import notify
+from accounts.models import Notification, User
+from accounts.services import notifications_mark_read, notify
 from cohorts.models import Cohort, LearningGoal, Membership, Session
 from core.text import is_single_line
 from discussions import search_index
@@ -125,12 +128,35 @@ def thread_mark_read(*, thread: Thread, user: User, up_to: int | None = None) ->
         last = last or 0
     target = last if up_to is None else min(up_to, last)
     state, _ = ReadState.objects.get_or_create(user=user, thread=thread)
-    if target > state.last_read_post_id:
+    pointer = state.last_read_post_id
+    if target > pointer:
         ReadState.objects.filter(pk=state.pk, last_read_post_id__lt=target).update(
             last_read_post_id=target
         )
-        return target
-    return state.last_read_post_id
+        pointer = target
+    _notifications_read(thread=thread, user=user, up_to=pointer)
+    return pointer
+
+
+# What follows a thread's address in the notifications that point into it: nothing (a new
+# thread, an announcement) or one post's anchor.
+_INTO_THREAD = re.compile(r"(?:#post-(\d{1,20}))?")
+
+
+def _notifications_read(*, thread: Thread, user: User, up_to: int) -> None:
+    """Mark read the person's notifications about ``thread``: the thread itself and its
+    posts up to ``up_to`` (the ones further on stay unread until they are read too)."""
+    base = thread.get_absolute_url()
+    pending = Notification.objects.filter(
+        user=user, read_at__isnull=True, url__startswith=base
+    ).values_list("pk", "url")
+    ids = []
+    for pk, url in pending:
+        match = _INTO_THREAD.fullmatch(url[len(base) :])
+        if match and (match.group(1) is None or int(match.group(1)) <= up_to):
+            ids.append(pk)
+    if ids:
+        notifications_mark_read(user=user, ids=ids)
 
 
 @transaction.atomic
@@ -156,6 +182,14 @@ def cohort_mark_all_read(*, cohort: Cohort, user: User) -> int:
             if pk not in existing
         ],
         ignore_conflicts=True,
+    )
+    # Every notification pointing into the cohort's threads is read with them.
+    prefix = reverse("discussions:list", args=[cohort.slug])
+    notifications_mark_read(
+        user=user,
+        ids=Notification.objects.filter(
+            user=user, read_at__isnull=True, url__startswith=prefix
+        ).values_list("pk", flat=True),
     )
     return len(threads)
 

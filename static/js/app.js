@@ -11,11 +11,16 @@ const statusLabels = {
   closed: "",
 };
 
-// A notification arrived live: raise the unread count in the header without a reload.
-function bumpNotificationCount() {
+// The unread count in the header, kept live: a notification arriving raises it, and a read
+// or unread change (in any tab) sends the new count, which replaces it.
+function setNotificationCount(count) {
   const link = document.getElementById("notifications-link");
   if (!link) return;
   let badge = document.getElementById("notifications-count");
+  if (count <= 0) {
+    if (badge) badge.remove();
+    return;
+  }
   if (!badge) {
     badge = document.createElement("span");
     badge.id = "notifications-count";
@@ -27,8 +32,12 @@ function bumpNotificationCount() {
     badge.append(hidden);
     link.append(" ", badge);
   }
-  const number = badge.firstChild;
-  number.textContent = String((parseInt(number.textContent, 10) || 0) + 1);
+  badge.firstChild.textContent = String(count);
+}
+
+function notificationCount() {
+  const badge = document.getElementById("notifications-count");
+  return badge ? parseInt(badge.firstChild.textContent, 10) || 0 : 0;
 }
 
 function start() {
@@ -42,7 +51,11 @@ function start() {
     status.textContent = text;
     status.hidden = text === "";
   });
-  client.addEventListener("notification", () => bumpNotificationCount());
+  client.addEventListener("notification", () => setNotificationCount(notificationCount() + 1));
+  client.addEventListener("notifications.count", (event) => {
+    const count = Number(event.detail.unread);
+    if (Number.isInteger(count)) setNotificationCount(count);
+  });
   // Removed from (or left) a cohort in another tab or by a facilitator: this page's cohort
   // content is no longer yours to see, so say so at once.
   client.addEventListener("membership.ended", (event) => {

@@ -212,7 +212,8 @@ class TestCohortJourneys(browser.BrowserTestCase):
         expect(note).to_contain_text(request)
         mails = [m for m in self.sent_emails() if m["To"] == "fay@example.org"]
         assert len(mails) == 1 and request in self.plain_body(mails[0]), mails
-        note.get_by_role("link").click()
+        # Opening it from the inbox (a POST) marks it read and goes to the proposal.
+        note.get_by_role("button", name=f"Review of “{title}”: request changes", exact=True).click()
         expect(fay.get_by_role("heading", level=1)).to_have_text(title)
         expect(fay.get_by_text("Program staff asked for changes")).to_be_visible()
         history = fay.get_by_role("region", name="Review history")
@@ -236,7 +237,7 @@ class TestCohortJourneys(browser.BrowserTestCase):
         ).click()
         # Both submissions are there, unread (staff went to the queue the first time).
         submitted = rae.locator(".notification--unread").get_by_role(
-            "link", name=f"New cohort to review: {title}"
+            "button", name=f"New cohort to review: {title}", exact=True
         )
         expect(submitted).to_have_count(2)
         submitted.first.click()
