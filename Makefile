@@ -29,9 +29,11 @@ install: $(STAMP_RUN)
 install-dev: $(STAMP_DEV)
 
 ## make run: install, migrate, import the framework, seed demo data, serve on HOST:PORT
-## with one background task worker beside daphne (stopped with it)
+## with one background task worker beside daphne (stopped with it). Links in e-mails and
+## calendar files start with SITE_URL: the address served on, unless SITE_URL is set.
 run: $(STAMP_RUN)
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
+	export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py import_framework && \
 	$(PY) manage.py seed_demo $${SEED_DEMO_ARGS:-} && \
