@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.internal.flows.email_verification import (
+    get_address_for_login,
     send_verification_email_at_login,
 )
 from allauth.account.internal.stagekit import unstash_login
-from allauth.account.models import EmailAddress
 from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -139,22 +139,21 @@ def verification_resend(request: HttpRequest) -> HttpResponse:
     an account goes through the same steps (allauth mails that address a note instead), so
     the answer never tells whether an address is registered.
     """
-    login = None if request.user.is_authenticated else unstash_login(request, peek=True)
-    if login is None or not login.email:
+    if request.user.is_authenticated:
+        return redirect("account_email")  # signed in: that page re-sends for any address
+    login = unstash_login(request, peek=True)
+    if login is None or (login.user is None and not login.email):
         messages.info(
             request,
             "There is no sign-up waiting in this browser any more. Sign in with your e-mail "
             "address and password: if the address is not confirmed yet, we send a new link.",
         )
         return redirect("account_login")
-    if (
-        login.user is not None
-        and EmailAddress.objects.filter(
-            user_id=login.user.pk, email__iexact=login.email, verified=True
-        ).exists()
-    ):
-        messages.info(request, "Your e-mail address is already confirmed: please sign in.")
-        return redirect("account_login")
+    if login.user is not None:
+        address = get_address_for_login(login)
+        if address is not None and address.verified:
+            messages.info(request, "Your e-mail address is already confirmed: please sign in.")
+            return redirect("account_login")
     # On success allauth adds its own message ("Confirmation email sent to …").
     if not send_verification_email_at_login(request, login):
         messages.warning(
