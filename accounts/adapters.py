@@ -31,8 +31,6 @@ class MailSite:
     domain: str
 
 
-
-
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         # Addresses are stored lower-case so the case-insensitive unique constraint and

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 # (zone, the country it is in), from zone.tab and iso3166.tab.
 ZONES: tuple[tuple[str, str], ...] = (
-    ("Africa/Abidjan", "Côte d’Ivoire"),
+    ("Africa/Abidjan", "Côte d'Ivoire"),
     ("Africa/Accra", "Ghana"),
     ("Africa/Addis_Ababa", "Ethiopia"),
     ("Africa/Algiers", "Algeria"),
@@ -450,10 +450,10 @@ Choices = list[tuple[str, list[tuple[str, str]]]]
 
 
 def zone_label(name: str, country: str) -> str:
-    """“Germany – Berlin”, “United States – Knox (Indiana)”, “Singapore”."""
+    """ "Germany - Berlin", "United States - Knox (Indiana)", "Singapore" (with en dashes)."""
     parts = [part.replace("_", " ") for part in name.split("/")[1:]]
     city = parts[-1] + (f" ({parts[0]})" if len(parts) > 1 and parts[0] != country else "")
-    return country if city == country else f"{country} – {city}"
+    return country if city == country else f"{country} \N{EN DASH} {city}"
 
 
 @lru_cache(maxsize=1)
@@ -484,7 +484,10 @@ def time_zone_choices(current: str | None = None) -> Choices:
     list does not carry (an old alias such as “US/Eastern”), is kept as a choice of its own
     so that saving the form again neither refuses nor silently changes it."""
     choices: Choices = [(region, list(zones)) for region, zones in curated_time_zones()]
-    if current and current not in curated_time_zone_names():
-        if current in zoneinfo.available_timezones():
-            choices.insert(0, ("Currently set", [(current, current.replace("_", " "))]))
+    if (
+        current
+        and current not in curated_time_zone_names()
+        and current in zoneinfo.available_timezones()
+    ):
+        choices.insert(0, ("Currently set", [(current, current.replace("_", " "))]))
     return choices
