@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-TYPED := core/realtime.py core/markdown.py core/consumers.py core/api.py core/errors.py core/text.py core/quota.py core/mail.py core/registry.py core/search.py core/pages.py core/http.py core/origin.py dashboard/search.py discussions/search.py discussions/search_index.py files/views.py files/extract.py cohorts/calendar.py $(filter-out tests/% bench/%,$(wildcard */services.py */services/*.py */selectors.py */roles.py */permissions.py))
+TYPED := accounts/time_zones.py core/realtime.py core/markdown.py core/consumers.py core/api.py core/errors.py core/text.py core/quota.py core/mail.py core/registry.py core/search.py core/pages.py core/http.py core/origin.py dashboard/search.py discussions/search.py discussions/search_index.py files/views.py files/extract.py cohorts/calendar.py $(filter-out tests/% bench/%,$(wildcard */services.py */services/*.py */selectors.py */roles.py */permissions.py))
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commonplace_test
@@ -29,9 +29,11 @@ install: $(STAMP_RUN)
 install-dev: $(STAMP_DEV)
 
 ## make run: install, migrate, import the framework, seed demo data, serve on HOST:PORT
-## with one background task worker beside daphne (stopped with it)
+## with one background task worker beside daphne (stopped with it). Links in e-mails and
+## calendar files start with SITE_URL: the address served on, unless SITE_URL is set.
 run: $(STAMP_RUN)
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
+	export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py import_framework && \
 	$(PY) manage.py seed_demo $${SEED_DEMO_ARGS:-} && \

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,6 +19,16 @@ RATE_LIMIT_APP = "allauth.account"
 # ACCOUNT_RATE_LIMITS["login_failed"] counts failures per client address and per (account,
 # client address); this action counts them per account alone, with a looser limit.
 LOGIN_FAILED_PER_ACCOUNT = "login_failed_account"
+SITE_NAME = "Commonplace"
+
+
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's e-mail templates call ``current_site``: without django.contrib.sites
+    allauth would name the site after the request's host ("Hello from 127.0.0.1:8765!")."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,6 +36,21 @@ class AccountAdapter(DefaultAccountAdapter):
         # Addresses are stored lower-case so the case-insensitive unique constraint and
         # lookups agree.
         return super().clean_email(email).strip().lower()
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        # Every account e-mail speaks as the site: its name, and SITE_URL as its address.
+        context = {
+            **context,
+            "current_site": MailSite(SITE_NAME, urlsplit(settings.SITE_URL).netloc),
+            "site_url": settings.SITE_URL,
+        }
+        return super().render_mail(template_prefix, email, context, headers)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The address allauth's rate limits count: X-Forwarded-For only behind our proxies.

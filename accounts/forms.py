@@ -8,13 +8,14 @@ from django.http import HttpRequest
 from accounts.handles import MAX_LENGTH as HANDLE_MAX_LENGTH
 from accounts.handles import TAKEN as HANDLE_TAKEN
 from accounts.handles import validate_handle
-from accounts.models import PROFILE_FIELDS, User, time_zone_names
+from accounts.models import PROFILE_FIELDS, User
+from accounts.time_zones import time_zone_choices
 from core.text import validate_single_line
 
 
 def _time_zone_field(**kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
-        choices=[(name, name.replace("_", " ")) for name in time_zone_names()],
+        choices=time_zone_choices,
         help_text="Session times are shown in this time zone.",
         **kwargs,
     )
@@ -31,6 +32,13 @@ class SignupExtraForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     time_zone = _time_zone_field(initial="America/New_York")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # static/js/time_zone.js selects the browser's own zone in a fresh form; a form
+            # shown again with its errors keeps what the person chose.
+            self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.name = self.cleaned_data["name"].strip()
@@ -53,6 +61,11 @@ class ProfileForm(forms.ModelForm):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A zone set before the list was curated stays a choice until changed.
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
 
     class Meta:
         model = User

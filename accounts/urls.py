@@ -6,6 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
+    # Not under accounts/confirm-email/: allauth takes any word there as a confirmation key.
+    path("accounts/verification/resend/", views.verification_resend, name="verification_resend"),
     path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
     path("accounts/api-token/", views.api_token, name="api_token"),
     path("accounts/notifications/", views.notifications, name="notifications"),

@@ -2,6 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.email_verification import (
+    get_address_for_login,
+    send_verification_email_at_login,
+)
+from allauth.account.internal.stagekit import unstash_login
 from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -152,6 +157,41 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         done = True
     # The link may have been forwarded: the page names the kinds of e-mail, never the address.
     return render(request, "accounts/unsubscribe.html", {"labels": labels, "done": done})
+
+
+@require_POST
+def verification_resend(request: HttpRequest) -> HttpResponse:
+    """The "Send the link again" button of the "verify your e-mail" page.
+
+    It re-sends the confirmation of the sign-up (or sign-in) this browser is in the middle
+    of, as allauth stashed it in the session, within allauth's ``confirm_email`` rate limit
+    (one message per address every few minutes). A sign-up with an address that already has
+    an account goes through the same steps (allauth mails that address a note instead), so
+    the answer never tells whether an address is registered.
+    """
+    if request.user.is_authenticated:
+        return redirect("account_email")  # signed in: that page re-sends for any address
+    login = unstash_login(request, peek=True)
+    if login is None or (login.user is None and not login.email):
+        messages.info(
+            request,
+            "There is no sign-up waiting in this browser any more. Sign in with your e-mail "
+            "address and password: if the address is not confirmed yet, we send a new link.",
+        )
+        return redirect("account_login")
+    if login.user is not None:
+        address = get_address_for_login(login)
+        if address is not None and address.verified:
+            messages.info(request, "Your e-mail address is already confirmed: please sign in.")
+            return redirect("account_login")
+    # On success allauth adds its own message ("Confirmation email sent to …").
+    if not send_verification_email_at_login(request, login):
+        messages.warning(
+            request,
+            "We sent you a link only a few minutes ago, so no new one went out yet. It can "
+            "take a few minutes to arrive: look in your spam folder too, then ask again.",
+        )
+    return redirect("account_email_verification_sent")
 
 
 class ConfirmEmailView(AllauthConfirmEmailView):

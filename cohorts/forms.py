@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.core.validators import validate_email
 
-from accounts.models import time_zone_names
+from accounts.time_zones import time_zone_choices
 from cohorts.models import Cohort, CohortReview, LearningGoal
 from cohorts.services.lifecycle import EDITABLE_FIELDS
 from cohorts.services.membership import PROPOSAL_INVITATIONS_MAX
@@ -20,10 +20,6 @@ from competencies.models import Area, Competency, Framework
 
 DESIGN_FIELDS = ("design_knowledge", "design_learning", "design_identities", "design_democratic")
 MAX_CO_FACILITATORS = PROPOSAL_INVITATIONS_MAX
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
 class CohortForm(forms.ModelForm):
@@ -94,6 +90,8 @@ class CohortForm(forms.ModelForm):
             }
         super().__init__(*args, **kwargs)
         self.framework = framework
+        # A zone set before the list was curated stays a choice until changed.
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone or None)
         self.fields["focus_areas"].queryset = Area.objects.filter(framework=framework).order_by(
             "order", "pk"
         )

@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accounts.models import time_zone_names
+from accounts.time_zones import time_zone_choices
 from cohorts.models import SESSION_TEXT_MAX, Attendance, Membership, Session
 from cohorts.services.sessions import SESSION_FIELDS
 from core.text import validate_single_line
@@ -24,10 +24,6 @@ from core.text import validate_single_line
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 MAX_INVITES = 50
-
-
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -70,7 +66,7 @@ class SessionForm(forms.Form):
     title = forms.CharField(max_length=200, validators=[validate_single_line])
     time_zone = forms.ChoiceField(
         label="Time zone",
-        choices=_time_zone_choices,
+        choices=time_zone_choices,
         help_text="The start and end below are clock times in this zone. Everyone else sees "
         "the session in their own time zone.",
     )
@@ -112,6 +108,11 @@ class SessionForm(forms.Form):
     )
 
     FIELDS = SESSION_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A zone set before the list was curated stays a choice until changed.
+        self.fields["time_zone"].choices = time_zone_choices(self.initial.get("time_zone"))
 
     @classmethod
     def initial_for(cls, session: Session) -> dict[str, Any]:
