@@ -20,10 +20,13 @@ PHONE = {"width": 390, "height": 844}
 
 # Every visible control but inline links in running text (WCAG 2.5.8 exempts those) and the
 # skip links, which sit off screen until focused.
-CONTROL_SIZES = """() => Array.from(document.querySelectorAll("a[href], button, summary, select, input:not([type=hidden])"))
-  .filter((el) => el.offsetParent !== null && !el.closest("p, .prose, .skip-link, .visually-hidden"))
+CONTROL_SIZES = """() => Array.from(
+    document.querySelectorAll("a[href], button, summary, select, input:not([type=hidden])"))
+  .filter((el) => el.offsetParent !== null
+    && !el.closest("p, .prose, .skip-link, .visually-hidden"))
   .map((el) => { const r = el.getBoundingClientRect();
-    return { name: (el.innerText || el.value || el.tagName).trim().slice(0, 40), width: r.width, height: r.height }; })"""
+    const name = (el.innerText || el.value || el.tagName).trim().slice(0, 40);
+    return { name, width: r.width, height: r.height }; })"""
 
 
 def _build(case: browser.BrowserTestCase) -> dict[str, Any]:
@@ -61,7 +64,8 @@ class TestKeyboardAndPhone(browser.BrowserTestCase):
         menu.focus()
         ana.keyboard.press("Enter")
         expect(menu).to_have_attribute("aria-expanded", "true")
-        expect(ana.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard")).to_be_visible()
+        main_nav = ana.get_by_role("navigation", name="Main")
+        expect(main_nav.get_by_role("link", name="Dashboard")).to_be_visible()
         ana.keyboard.press("Enter")
         expect(menu).to_have_attribute("aria-expanded", "false")
 
