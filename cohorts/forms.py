@@ -13,10 +13,11 @@ from django import forms
 from django.core.validators import validate_email
 
 from accounts.time_zones import time_zone_choices
-from cohorts.models import Cohort, CohortReview, LearningGoal
+from cohorts.models import MESSAGE_MAX, NOTE_MAX, Cohort, CohortReview, LearningGoal
 from cohorts.services.lifecycle import EDITABLE_FIELDS
 from cohorts.services.membership import PROPOSAL_INVITATIONS_MAX
 from competencies.models import Area, Competency, Framework
+from core.text import clean_input
 
 DESIGN_FIELDS = ("design_knowledge", "design_learning", "design_identities", "design_democratic")
 MAX_CO_FACILITATORS = PROPOSAL_INVITATIONS_MAX
@@ -193,12 +194,15 @@ class JoinForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    """Program staff's review: a judgement and a note for each principle, then a decision."""
+    """Program staff's review: a judgement and a note for each principle, then a decision.
+    Every rule the review service applies is checked here too, so the page reports all
+    problems at once rather than one per attempt."""
 
     decision = forms.ChoiceField(
         choices=CohortReview.Decision.choices, widget=forms.RadioSelect, label="Decision"
     )
     message = forms.CharField(
+        max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         label="Message to the facilitators",
         help_text="Sent by e-mail and shown in the cohort's review history.",
@@ -212,9 +216,28 @@ class ReviewForm(forms.Form):
             )
             self.fields[f"{name}_note"] = forms.CharField(
                 required=False,
+                max_length=NOTE_MAX,
                 label="Note",
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ["message", *(f"{n}_note" for n, _ in CohortReview.CRITERIA)]:
+            if name not in data:
+                continue
+            try:
+                data[name] = clean_input(CohortReview, {name: data[name]}, error=ValueError)[name]
+            except ValueError as error:
+                self.add_error(name, str(error))
+        judged = [data.get(name) for name, _ in CohortReview.CRITERIA]
+        if data.get("decision") == CohortReview.Decision.APPROVE and any(
+            j == CohortReview.Judgement.NOT_MET for j in judged
+        ):
+            self.add_error(
+                "decision", "A cohort cannot be approved while a principle does not hold yet."
+            )
+        return data
 
     def criteria(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         return [(label, self[name], self[f"{name}_note"]) for name, label in CohortReview.CRITERIA]

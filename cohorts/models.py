@@ -23,6 +23,8 @@ DESIGN_MAX = 5_000
 NOTE_MAX = 5_000
 MESSAGE_MAX = 2_000
 SESSION_TEXT_MAX = 20_000
+# The program pairs co-facilitators: staff see a flag on a proposal with fewer.
+FACILITATORS_EXPECTED = 2
 
 
 class EnrollmentPeriod(models.Model):

@@ -19,6 +19,7 @@ from accounts.models import User
 from cohorts.models import (
     Attendance,
     Cohort,
+    EnrollmentPeriod,
     GoalSupport,
     Invitation,
     LearningGoal,
@@ -66,6 +67,36 @@ def directory(*, area: str | None = None, period: str | None = None) -> QuerySet
         .order_by("term_start", "title")
         .distinct()
     )
+
+
+def my_places(user: Any, cohorts: list[Cohort]) -> dict[int, str]:
+    """How ``user`` stands in each of ``cohorts``, for the directory's marks, in one query:
+    cohort id -> "facilitator", "member", "alumni", "requested" or "waitlisted" (cohorts
+    they have no place in, or left, are absent)."""
+    if not getattr(user, "is_authenticated", False) or not cohorts:
+        return {}
+    places: dict[int, str] = {}
+    rows = Membership.objects.filter(
+        user=user,
+        cohort_id__in=[c.pk for c in cohorts],
+        status__in=[*M.SEATED, M.Status.REQUESTED, M.Status.WAITLISTED],
+    ).values_list("cohort_id", "role", "status")
+    for cohort_id, role, status in rows:
+        if status == M.Status.ACTIVE:
+            places[cohort_id] = "facilitator" if role == M.Role.FACILITATOR else "member"
+        else:
+            places[cohort_id] = status
+    return places
+
+
+def open_periods() -> QuerySet[EnrollmentPeriod]:
+    """Enrollment periods whose application deadline has not passed (the directory's
+    filter offers only these)."""
+    return EnrollmentPeriod.objects.filter(closes_on__gte=timezone.localdate()).order_by("opens_on")
+
+
+def review_queue_count() -> int:
+    return Cohort.objects.filter(state=Cohort.State.SUBMITTED).count()
 
 
 def cohort_pages() -> QuerySet[Cohort]:
@@ -218,9 +249,39 @@ def sessions_for_feed(user: User) -> QuerySet[Session]:
     )
 
 
+def with_pending_cofacilitator_invitations(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """Annotate ``pending_cofacilitators``: co-facilitator invitations not yet accepted,
+    revoked or expired."""
+    return qs.annotate(
+        pending_cofacilitators=Count(
+            "invitations",
+            filter=Q(
+                invitations__role=M.Role.FACILITATOR,
+                invitations__accepted_at__isnull=True,
+                invitations__revoked_at__isnull=True,
+                invitations__expires_at__gt=timezone.now(),
+            ),
+            distinct=True,
+        )
+    )
+
+
+def pending_cofacilitator_invitations(cohort: Cohort) -> int:
+    return Invitation.objects.filter(
+        cohort=cohort,
+        role=M.Role.FACILITATOR,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).count()
+
+
 def review_queue() -> QuerySet[Cohort]:
+    """Submitted proposals, oldest first, with their facilitators and pending
+    co-facilitator invitations (staff see at a glance who has fewer facilitators than
+    ``FACILITATORS_EXPECTED``)."""
     return (
-        Cohort.objects.filter(state=Cohort.State.SUBMITTED)
+        with_pending_cofacilitator_invitations(Cohort.objects.filter(state=Cohort.State.SUBMITTED))
         .select_related("proposed_by", "enrollment_period")
         .prefetch_related("focus_areas", _facilitator_prefetch())
         .order_by("updated_at")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -86,7 +87,10 @@ def request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> H
             raise Http404
     except CohortError as exc:
         messages.error(request, exc.message)
-    return redirect("cohorts:console", cohort.slug)
+    # Keyboard and screen-reader users land on the next request, not the top of the page.
+    following = selectors.pending_requests(cohort).exclude(pk=membership.pk).first()
+    where = f"request-{following.pk}" if following else "requests-h"
+    return redirect(f"{reverse('cohorts:console', args=[cohort.slug])}#{where}")
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from cohorts import permissions, selectors, services
 from cohorts.forms import ReviewForm
+from cohorts.models import FACILITATORS_EXPECTED
 from cohorts.services import CohortError
 from cohorts.views.cohort import cohort_page
 
@@ -17,7 +18,11 @@ from cohorts.views.cohort import cohort_page
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not permissions.is_staff(request.user):
         raise Http404("No such page.")
-    return render(request, "cohorts/review_queue.html", {"cohorts": list(selectors.review_queue())})
+    return render(
+        request,
+        "cohorts/review_queue.html",
+        {"cohorts": list(selectors.review_queue()), "expected": FACILITATORS_EXPECTED},
+    )
 
 
 @login_required
@@ -54,6 +59,8 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
             "cohort": cohort,
             "form": form,
             "can_review": can_review,
+            "expected": FACILITATORS_EXPECTED,
+            "pending_cofacilitators": selectors.pending_cofacilitator_invitations(cohort),
             "reviews": list(cohort.reviews.select_related("reviewer")),
         },
     )

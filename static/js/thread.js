@@ -336,6 +336,9 @@ if (list) {
       if (replying) replying.remove();
       showError("");
       notice("Posted.");
+      // Focus follows the post: the new post, not the top of the page or an emptied box.
+      const posted = document.getElementById(`post-${post.id}`);
+      if (posted) posted.focus();
     }
 
     // The one way this page writes a post: the REST API (POST /api/v1/threads/{id}/posts/),

@@ -65,9 +65,9 @@ def test_the_post_created_event_carries_the_post_partial_rendered_for_no_one_in_
     assert "reaction--mine" not in html and 'aria-pressed="true"' not in html
     assert "badge--unread" not in html and "Restore" not in html
     # Every control that depends on who looks is marked for the page's script.
-    assert 'class="post__reply" data-for="poster">Reply</a>' in html
-    assert 'class="post__quote" data-for="poster">Quote</a>' in html
-    assert 'data-for="author">Edit</a>' in html
+    assert 'class="post__reply" data-for="poster">Reply<span class="visually-hidden">' in html
+    assert 'class="post__quote" data-for="poster">Quote<span class="visually-hidden">' in html
+    assert 'data-for="author">Edit<span class="visually-hidden"> your post</span></a>' in html
     assert re.search(r'/delete/" class="inline-form" data-for="author">', html)
     assert re.search(r'/hide/" class="inline-form" data-for="moderator">', html)
     assert '<details class="reaction-picker" data-for="member">' in html
