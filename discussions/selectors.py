@@ -97,6 +97,21 @@ class ReactionButton:
     count: int
     mine: bool
 
+    @property
+    def summary(self) -> str:
+        """What the chip says to a screen reader and in its tooltip: "Thumbs up, 2 people,
+        including you" (static/js/thread.js writes the same words when counts change)."""
+        return reaction_summary(self.label, self.count, self.mine)
+
+
+def reaction_summary(label: str, count: int, mine: bool) -> str:
+    if count <= 0:
+        return label
+    if mine and count == 1:
+        return f"{label}, you"
+    people = "1 person" if count == 1 else f"{count} people"
+    return f"{label}, {people}, including you" if mine else f"{label}, {people}"
+
 
 REACTION_ROWS = Reaction.objects.only("id", "post_id", "user_id", "kind")
 
