@@ -472,15 +472,15 @@ if (list) {
     // --- Reply and Quote in place: the reply box, focused, without a reload ----------------
     // Without JavaScript the links open the page with ?reply_to= (and &quote=1).
 
-    const QUOTE_LIMIT = 1200; // as discussions/views.py quotes
-
-    function quoteOf(post) {
-      const text = post.body.length <= QUOTE_LIMIT ? post.body : `${post.body.slice(0, QUOTE_LIMIT)}…`;
-      const quoted = text
-        .split(/\r?\n/)
-        .map((line) => (line ? `> ${line}` : ">"))
-        .join("\n");
-      return `> **${post.author.name}** wrote:\n${quoted}\n\n`;
+    // The quote is the server's (the page the no-JS link opens, read, not shown): the same
+    // text, the same length limit, for any post the viewer can see.
+    async function quoteFrom(href) {
+      const response = await fetch(href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) throw new Error(String(response.status));
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const quoted = doc.querySelector("#composer textarea[name=body]");
+      if (!quoted || !quoted.value.trim()) throw new Error("no quote");
+      return quoted.value;
     }
 
     function replyingTo(postId, name) {
@@ -519,9 +519,9 @@ if (list) {
       replyingTo(postId, author ? author.textContent.trim() : "this post");
       if (link.classList.contains("post__quote")) {
         try {
-          const post = await apiFetch(form.dataset.postApiUrl.replace(/0\/$/, `${postId}/`));
+          const quote = await quoteFrom(link.href);
           const before = textarea.value.trimEnd();
-          textarea.value = (before ? `${before}\n\n` : "") + quoteOf(post);
+          textarea.value = (before ? `${before}\n\n` : "") + quote;
         } catch {
           window.location.assign(link.href); // the page quotes it instead
           return;
