@@ -245,7 +245,7 @@ def facilitators_of(cohort: Cohort) -> list[User]:
 
 
 def recent_activity(cohort: Cohort, viewer: Any, *, limit: int = 8) -> list[ActivityItem]:
-    """"Recent activity" on the cohort's home: members who joined and sessions held (here),
+    """ "Recent activity" on the cohort's home: members who joined and sessions held (here),
     with what other apps register (discussions' posts), newest first. Administrative state
     changes (proposed, approved, active...) are not activity members care about."""
     now = timezone.now()

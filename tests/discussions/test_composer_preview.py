@@ -29,7 +29,10 @@ def _url(cohort: Cohort) -> str:
 def test_the_preview_renders_markdown_and_strips_what_is_unsafe(
     cohort: Cohort, member: User, client_for: Callable[..., Client]
 ) -> None:
-    body = "**bold** and [a link](javascript:alert(1))\n\n<script>alert(1)</script><img src=x onerror=alert(1)>"
+    body = (
+        "**bold** and [a link](javascript:alert(1))\n\n"
+        "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    )
     answer = client_for(member).post(_url(cohort), {"body": body}, HTTP_ACCEPT="application/json")
     assert answer.status_code == 200
     html = answer.json()["html"]
@@ -52,7 +55,8 @@ def test_the_preview_is_limited_per_person_and_day(
 ) -> None:
     monkeypatch.setattr(views, "PREVIEW_PER_DAY", 2)
     client = client_for(member)
-    assert [client.post(_url(cohort), {"body": "hi"}).status_code for _ in range(3)] == [200, 200, 429]
+    codes = [client.post(_url(cohort), {"body": "hi"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
     assert "Too many previews today" in client.post(_url(cohort), {"body": "hi"}).json()["detail"]
 
 

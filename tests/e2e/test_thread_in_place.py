@@ -66,7 +66,9 @@ class TestThreadInPlace(ThreadPageCase):
         reply.get_by_role("link", name="Quote").click()
         reply_box = field(ana, "Your reply")
         expect(reply_box).to_have_value(
-            re.compile(r"^> \*\*Ben Reader\*\* wrote:\n> Listening first made the difference\.\n\n$")
+            re.compile(
+                r"^> \*\*Ben Reader\*\* wrote:\n> Listening first made the difference\.\n\n$"
+            )
         )
         expect(reply_box).to_be_focused()
         expect(ana.locator(".composer__replying")).to_contain_text("Replying to Ben Reader")
