@@ -13,6 +13,7 @@ from django.db.models import (
     QuerySet,
     prefetch_related_objects,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,6 +28,7 @@ from cohorts.models import (
     Session,
 )
 from cohorts.permissions import PUBLIC_STATES
+from core.registry import ActivityItem, cohort_activity, cohort_cards
 
 M = Membership
 
@@ -301,3 +303,39 @@ def facilitators_of(cohort: Cohort) -> list[User]:
             memberships__status=M.Status.ACTIVE,
         )
     )
+
+
+def recent_activity(cohort: Cohort, viewer: Any, *, limit: int = 8) -> list[ActivityItem]:
+    """ "Recent activity" on the cohort's home: members who joined and sessions held (here),
+    with what other apps register (discussions' posts), newest first. Administrative state
+    changes (proposed, approved, active...) are not activity members care about."""
+    now = timezone.now()
+    items = [
+        ActivityItem(at=m.created_at, text=f"{m.user.display_name} joined", kind="member")
+        for m in Membership.objects.filter(cohort=cohort, status__in=M.SEATED, role=M.Role.MEMBER)
+        .select_related("user")
+        .order_by("-created_at")[:limit]
+    ]
+    items += [
+        ActivityItem(
+            at=s.starts_at,
+            text=f"Session held: {s.title}",
+            url=reverse("cohorts:session", args=[cohort.slug, s.pk]),
+            kind="session",
+        )
+        for s in Session.objects.filter(
+            cohort=cohort, ends_at__lt=now, cancelled_at__isnull=True
+        ).order_by("-starts_at")[:limit]
+    ]
+    items += cohort_activity(cohort, viewer, limit=limit)
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+def home_cards(cohort: Cohort, viewer: Any) -> list[dict[str, Any]]:
+    """The cards other apps register for the cohort's home, each as its template and the
+    context its own function returns."""
+    return [
+        {"template": card.template, "context": card.context(cohort, viewer)}
+        for card in cohort_cards()
+    ]

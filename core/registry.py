@@ -173,3 +173,70 @@ def unregister_panel(name: str) -> None:
 
 def panels() -> list[Panel]:
     return sorted(_panels, key=lambda p: p.order)
+
+
+# --- Cohort home cards ----------------------------------------------------------------------
+# A card on a cohort's home page (``/cohorts/<slug>/``, for those who see its content):
+# ``template`` is included with what ``context(cohort, user)`` returns, in ascending
+# ``order``. Keep the context function to a fixed number of queries.
+
+
+@dataclass(frozen=True)
+class CohortCard:
+    name: str
+    template: Any
+    context: Callable[[Any, Any], dict[str, Any]] = field(default=lambda cohort, user: {})
+    order: int = 100
+
+
+_cohort_cards: Registry[CohortCard] = Registry("cohort home card")
+
+
+def register_cohort_card(card: CohortCard) -> CohortCard:
+    return _cohort_cards.register(card.name, card)
+
+
+def unregister_cohort_card(name: str) -> None:
+    _cohort_cards.unregister(name)
+
+
+def cohort_cards() -> list[CohortCard]:
+    return sorted(_cohort_cards, key=lambda c: c.order)
+
+
+# --- Cohort activity ------------------------------------------------------------------------
+# "Recent activity" on a cohort's home: what members care about (posts, sessions held, new
+# members; resources when they exist), never administrative state changes. ``items(cohort,
+# user, limit)`` returns at most ``limit`` of the newest items, in a fixed number of queries.
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    at: Any  # an aware datetime
+    text: str
+    url: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class ActivitySource:
+    name: str
+    items: Callable[[Any, Any, int], list[ActivityItem]]
+
+
+_activity: Registry[ActivitySource] = Registry("cohort activity source")
+
+
+def register_activity_source(source: ActivitySource) -> ActivitySource:
+    return _activity.register(source.name, source)
+
+
+def unregister_activity_source(name: str) -> None:
+    _activity.unregister(name)
+
+
+def cohort_activity(cohort: Any, user: Any, *, limit: int = 8) -> list[ActivityItem]:
+    """The newest ``limit`` items of every registered source, newest first."""
+    found = [item for source in _activity for item in source.items(cohort, user, limit)]
+    found.sort(key=lambda item: item.at, reverse=True)
+    return found[:limit]

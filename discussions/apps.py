@@ -8,7 +8,13 @@ class DiscussionsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Delivery
         from accounts.notifications import NotificationKind, register_kind
-        from core.registry import register_panel, register_participation_source, register_seeder
+        from core.registry import (
+            register_activity_source,
+            register_cohort_card,
+            register_panel,
+            register_participation_source,
+            register_seeder,
+        )
         from discussions import consumers, dashboard, seed
         from discussions import search as search_provider
 
@@ -31,3 +37,5 @@ class DiscussionsConfig(AppConfig):
         register_seeder("discussions", seed.seed_demo, after=("cohorts",))
         register_participation_source(dashboard.POSTS)
         register_panel(dashboard.UNREAD_PANEL)
+        register_cohort_card(dashboard.COHORT_CARD)
+        register_activity_source(dashboard.POST_ACTIVITY)

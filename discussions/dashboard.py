@@ -1,12 +1,21 @@
 """What discussions adds to the pages that gather across apps (registered in
-``DiscussionsConfig.ready``): the "Unread threads" panel of the dashboard and the posts
-column of the facilitators' participation view."""
+``DiscussionsConfig.ready``): the "Unread threads" panel of the dashboard, the posts
+column of the facilitators' participation view, and on a cohort's home the Discussions
+card and the posts in "Recent activity"."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core.registry import Panel, ParticipationSource
+from django.urls import reverse
+
+from core.registry import (
+    ActivityItem,
+    ActivitySource,
+    CohortCard,
+    Panel,
+    ParticipationSource,
+)
 from discussions import selectors
 
 
@@ -24,3 +33,33 @@ POSTS = ParticipationSource(
     counts=selectors.post_counts_by_author,
     help="Posts written in the cohort's discussions (deleted or hidden ones not counted).",
 )
+
+
+def cohort_card(cohort: Any, user: Any) -> dict[str, Any]:
+    """The latest threads with the viewer's unread marks (one query)."""
+    threads = selectors.latest_threads(cohort, user)
+    return {"cohort": cohort, "threads": threads}
+
+
+COHORT_CARD = CohortCard(
+    "discussions.latest", "discussions/_cohort_card.html", cohort_card, order=10
+)
+
+
+def post_activity(cohort: Any, user: Any, limit: int) -> list[ActivityItem]:
+    items = []
+    for post in selectors.recent_posts(cohort, limit=limit):
+        thread = post.thread
+        url = reverse("discussions:thread", args=[cohort.slug, thread.pk])
+        items.append(
+            ActivityItem(
+                at=post.created_at,
+                text=f"{post.author.display_name} posted in “{thread.title}”",
+                url=f"{url}#post-{post.pk}",
+                kind="post",
+            )
+        )
+    return items
+
+
+POST_ACTIVITY = ActivitySource("discussions.posts", post_activity)

@@ -99,6 +99,12 @@ class Post(models.Model):
     def is_visible(self) -> bool:
         return self.deleted_at is None and self.hidden_at is None
 
+    @property
+    def quotes_reply(self) -> bool:
+        """A reply that opens with a quote: the quote says what it answers, so the page
+        shows it instead of an "In reply to" line."""
+        return bool(self.reply_to_id) and self.body.lstrip().startswith(">")
+
 
 class PostRevision(models.Model):
     """The text a post had before an edit: the visible history."""

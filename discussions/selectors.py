@@ -70,6 +70,22 @@ def threads_of(cohort: Cohort, user: Any) -> QuerySet[Thread]:
     return with_unread(qs, user).order_by("-pinned", "-last_activity_at", "-pk")
 
 
+def latest_threads(cohort: Cohort, user: Any, *, limit: int = 5) -> list[Thread]:
+    """The cohort's most recently active threads with the viewer's unread count on each
+    (one query), for the Discussions card of the cohort's home."""
+    qs = Thread.objects.filter(cohort=cohort).select_related("cohort", "last_poster")
+    return list(with_unread(qs, user).order_by("-last_activity_at", "-pk")[:limit])
+
+
+def recent_posts(cohort: Cohort, *, limit: int = 8) -> list[Post]:
+    """The cohort's newest visible posts, authors and threads joined (one query)."""
+    return list(
+        Post.objects.filter(thread__cohort=cohort, deleted_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author", "thread__cohort")
+        .order_by("-pk")[:limit]
+    )
+
+
 def unread_threads_for(user: Any, *, limit: int = 8) -> list[Thread]:
     """Threads with unread posts in the viewer's cohorts, most recently active first."""
     if not getattr(user, "is_authenticated", False):
@@ -96,6 +112,21 @@ class ReactionButton:
     emoji: str
     count: int
     mine: bool
+
+    @property
+    def summary(self) -> str:
+        """What the chip says to a screen reader and in its tooltip: "Thumbs up, 2 people,
+        including you" (static/js/thread.js writes the same words when counts change)."""
+        return reaction_summary(self.label, self.count, self.mine)
+
+
+def reaction_summary(label: str, count: int, mine: bool) -> str:
+    if count <= 0:
+        return label
+    if mine and count == 1:
+        return f"{label}, you"
+    people = "1 person" if count == 1 else f"{count} people"
+    return f"{label}, {people}, including you" if mine else f"{label}, {people}"
 
 
 REACTION_ROWS = Reaction.objects.only("id", "post_id", "user_id", "kind")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.thread_list, name="list"),
     path("new/", views.thread_new, name="new"),
     path("read/", views.read_all, name="read_all"),
+    path("preview/", views.preview, name="preview"),
     path("<int:pk>/", views.thread_detail, name="thread"),
     path("<int:pk>/posts/", views.post_create, name="post"),
     path("<int:pk>/posts/<int:post_id>/edit/", views.post_edit, name="edit"),

@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cohorts.permissions import access_cohort
+from core import quota
 from core.errors import status_for
+from core.markdown import render_markdown
 from core.pages import refuse, wants_json
 from discussions import permissions, selectors, services
 from discussions.forms import EditForm, PostForm, ThreadForm
-from discussions.models import Post, Thread, ThreadSubscription
+from discussions.models import POST_MAX, Post, Reaction, Thread, ThreadSubscription
 from discussions.permissions import RESTORE_DAYS, access_post, access_thread
 from discussions.services.posts import cohort_handles
 
@@ -307,8 +309,42 @@ def post_react(request: HttpRequest, slug: str, pk: int, post_id: int) -> HttpRe
     except services.DiscussionError as error:
         return _refuse(request, thread, error)
     if wants_json(request):
-        return JsonResponse({"on": on})
+        # The counts as they stand and the viewer's own reactions: the page updates its
+        # chips from this answer, without a reload.
+        rows = list(post.reactions.values_list("kind", "user_id"))
+        counts = dict.fromkeys(Reaction.Kind.values, 0)
+        for kind, _user in rows:
+            counts[kind] += 1
+        mine = sorted({kind for kind, user_id in rows if user_id == request.user.pk})
+        return JsonResponse({"on": on, "counts": counts, "mine": mine})
     return redirect(_thread_url(thread, post.pk))
+
+
+# --- Markdown preview ----------------------------------------------------------------------
+
+PREVIEW_PER_DAY = 500
+
+
+@require_POST
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The composer's "Preview": ``body`` rendered by the same Markdown renderer and
+    sanitiser as a saved post (nothing is stored). Only people who may start or reply to
+    threads in the cohort, a post's size at most, and a daily allowance per person."""
+    cohort = access_cohort(request.user, slug=slug, need="content")
+    if not permissions.can_start_thread(request.user, cohort):
+        raise Http404("No such page.")
+    body = request.POST.get("body", "")
+    if len(body) > POST_MAX:
+        return JsonResponse(
+            {"code": "invalid", "detail": f"A post can be at most {POST_MAX} characters."},
+            status=400,
+        )
+    if not quota.take("discussions.preview", request.user.pk, limit=PREVIEW_PER_DAY):
+        return JsonResponse(
+            {"code": "throttled", "detail": "Too many previews today. Post, or try tomorrow."},
+            status=429,
+        )
+    return JsonResponse({"html": str(render_markdown(body))})
 
 
 # --- Thread settings -----------------------------------------------------------------------

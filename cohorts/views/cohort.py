@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts import permissions, selectors, services
 from cohorts.forms import GoalForm, GoalStatusForm, JoinForm
-from cohorts.models import Cohort, CohortTransition, Membership
+from cohorts.models import Cohort, Membership
 from cohorts.services import CohortError
 
 M = Membership
@@ -74,31 +74,17 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     upcoming = list(
         selectors.sessions_of(cohort).filter(ends_at__gte=now, cancelled_at__isnull=True)[:6]
     )
-    recent_sessions = list(
-        selectors.sessions_of(cohort)
-        .filter(ends_at__lt=now, cancelled_at__isnull=True)
-        .order_by("-starts_at")[:3]
-    )
     members = list(selectors.members_of(cohort))
     context.update(
         next_session=selectors.next_session(cohort),
         upcoming=upcoming,
-        recent_sessions=recent_sessions,
         goals=list(selectors.goals_of(cohort, viewer=user)),
         goal_form=GoalForm(initial=request.session.pop(f"goal-draft:{cohort.pk}", None)),
         goal_status_form=GoalStatusForm(),
         member_list=[m for m in members if m.role == M.Role.MEMBER],
         facilitators=[m for m in members if m.role == M.Role.FACILITATOR],
-        new_members=sorted(
-            (m for m in members if m.role == M.Role.MEMBER),
-            key=lambda m: m.created_at,
-            reverse=True,
-        )[:5],
-        transitions=list(
-            CohortTransition.objects.filter(cohort=cohort)
-            .select_related("by")
-            .order_by("-at", "-pk")[:5]
-        ),
+        activity=selectors.recent_activity(cohort, user),
+        home_cards=selectors.home_cards(cohort, user),
         takes_part=permissions.takes_part(membership),
         next_action=NEXT_ACTION.get(cohort.state),
         can_submit=permissions.can_edit_proposal(user, cohort),

@@ -94,6 +94,7 @@ if (list) {
 
   function addPost(post) {
     if (!post || post.thread !== threadId) return;
+    if (post.author) stoppedTyping(post.author.id);
     noteSeen(post.id);
     if (document.getElementById(`post-${post.id}`)) return; // de-duplicate by id
     const node = forViewer(post);
@@ -112,12 +113,12 @@ if (list) {
       insertInOrder(fresh, post.id);
       return;
     }
-    // Keep the reaction buttons (with this viewer's own marked) and the forms the page
-    // rendered for this viewer on a visible post.
-    const reactions = old.querySelector(".post__reactions");
+    // The fresh post's reactions (its counts are the newest), with this viewer's own marked
+    // as they were: one set of chips and one "React", never the old and the new side by side.
+    // The forms the page rendered for this viewer on a visible post are kept.
     const oldActions = old.querySelector(".post__actions");
     const removed = post.deleted || post.hidden;
-    if (!removed && reactions) fresh.querySelector(".post__reactions").replaceWith(reactions);
+    if (!removed) arrangeReactions(fresh, null, myReactions(old));
     if (!removed && oldActions) {
       const newActions = fresh.querySelector(".post__actions");
       if (newActions) newActions.replaceWith(oldActions);
@@ -135,22 +136,97 @@ if (list) {
     old.classList.add("post--removed");
   }
 
-  function updateReactions(postId, counts) {
-    const post = document.getElementById(`post-${postId}`);
-    if (!post) return;
-    for (const [kind, count] of Object.entries(counts || {})) {
-      const button = post.querySelector(`.reaction[data-kind="${CSS.escape(kind)}"]`);
-      if (!button) continue;
-      button.querySelector(".reaction__count").textContent = String(count);
-      button.classList.toggle("reaction--zero", count === 0);
-      // A reaction in the picker that someone else just used: show it with the others.
-      const picker = button.closest(".reaction-picker");
-      if (picker && count > 0) {
-        button.querySelector(".reaction__count").textContent = String(count);
-        picker.before(button.closest("form"));
+  // --- Reactions ----------------------------------------------------------------------------
+  // A chip is a reaction someone used: its count shows, and a screen reader and the tooltip
+  // hear "Thumbs up, 2 people, including you" (the words discussions/selectors.py writes).
+  // An unused reaction waits in the "React" picker with its name shown.
+
+  function describe(label, count, mine) {
+    if (count <= 0) return label;
+    if (mine && count === 1) return `${label}, you`;
+    const people = count === 1 ? "1 person" : `${count} people`;
+    return mine ? `${label}, ${people}, including you` : `${label}, ${people}`;
+  }
+
+  function myReactions(node) {
+    return new Set(Array.from(node.querySelectorAll('button.reaction[aria-pressed="true"]'), (b) => b.dataset.kind));
+  }
+
+  // Show ``counts`` (kind → number; null keeps the counts shown) and ``mine`` (a Set of
+  // kinds; null keeps what is marked) on one post.
+  function arrangeReactions(node, counts, mine) {
+    const box = node.querySelector(".post__reactions");
+    if (!box) return;
+    const picker = box.querySelector(".reaction-picker");
+    const options = picker && picker.querySelector(".reaction-picker__options");
+    for (const chip of box.querySelectorAll(".reaction")) {
+      const kind = chip.dataset.kind;
+      const countNode = chip.querySelector(".reaction__count");
+      const labelNode = chip.querySelector(".reaction__label");
+      const label = chip.dataset.label || (labelNode ? labelNode.textContent : kind);
+      let count = Number(countNode.textContent) || 0;
+      if (counts && kind in counts) count = Number(counts[kind]) || 0;
+      const isMine = mine ? mine.has(kind) : chip.getAttribute("aria-pressed") === "true";
+      const used = count > 0 || isMine;
+      if (chip.tagName === "BUTTON") {
+        chip.setAttribute("aria-pressed", isMine ? "true" : "false");
+        chip.classList.toggle("reaction--mine", isMine);
+      } else if (!used) {
+        chip.remove(); // a reader's chip that nobody uses any more
+        continue;
       }
+      chip.title = describe(label, count, isMine);
+      countNode.textContent = used ? String(count) : "";
+      if (labelNode) {
+        labelNode.textContent = used ? describe(label, count, isMine) : label;
+        labelNode.classList.toggle("visually-hidden", used);
+      }
+      const form = chip.closest("form");
+      if (!form || !picker) continue;
+      const inPicker = picker.contains(form);
+      if (used && inPicker) picker.before(form);
+      else if (!used && !inPicker && options) options.append(form);
     }
   }
+
+  function updateReactions(postId, counts) {
+    const post = document.getElementById(`post-${postId}`);
+    if (post) arrangeReactions(post, counts || {}, null);
+  }
+
+  // Reacting without a reload: the same form, posted with fetch; the answer carries the
+  // counts and this viewer's own reactions. Without JavaScript the form posts as usual.
+  list.addEventListener("submit", async (event) => {
+    const reactionForm = event.target.closest(".reaction-form");
+    if (!reactionForm) return;
+    event.preventDefault();
+    const button = reactionForm.querySelector("button");
+    const postNode = reactionForm.closest("li.post");
+    button.disabled = true;
+    try {
+      const response = await fetch(reactionForm.action, {
+        method: "POST",
+        body: new FormData(reactionForm),
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      });
+      let data = null;
+      try {
+        data = await response.json();
+      } catch {
+        data = null;
+      }
+      if (!response.ok) throw new ApiError(response.status, data);
+      const picker = reactionForm.closest(".reaction-picker");
+      if (picker) picker.open = false;
+      arrangeReactions(postNode, data.counts || {}, new Set(data.mine || []));
+      button.focus();
+    } catch (error) {
+      notice(error instanceof ApiError ? error.message : "Could not reach the server. Try again.");
+    } finally {
+      button.disabled = false;
+    }
+  });
 
   // --- Marking read: once the page is shown, and as posts arrive while it is looked at -------
   // Opening the page reads nothing on the server (a GET must not change state); this POST
@@ -197,7 +273,7 @@ if (list) {
 
   function showTypers() {
     if (!typingLine) return;
-    const names = Array.from(typers.keys());
+    const names = Array.from(typers.values(), (t) => t.name);
     let text = "";
     if (names.length === 1) text = `${names[0]} is typing…`;
     else if (names.length === 2) text = `${names[0]} and ${names[1]} are typing…`;
@@ -208,14 +284,21 @@ if (list) {
 
   function someoneTyping(user) {
     if (!user || user.id === userId) return;
-    clearTimeout(typers.get(user.name));
-    typers.set(
-      user.name,
-      setTimeout(() => {
-        typers.delete(user.name);
-        showTypers();
-      }, TYPING_SHOWN_MS),
-    );
+    const known = typers.get(user.id);
+    if (known) clearTimeout(known.timer);
+    typers.set(user.id, {
+      name: user.name,
+      timer: setTimeout(() => stoppedTyping(user.id), TYPING_SHOWN_MS),
+    });
+    showTypers();
+  }
+
+  // Their post arrived: they are no longer typing it.
+  function stoppedTyping(id) {
+    const known = typers.get(id);
+    if (!known) return;
+    clearTimeout(known.timer);
+    typers.delete(id);
     showTypers();
   }
 
@@ -388,6 +471,123 @@ if (list) {
         client.send({ type: "typing", thread: threadId });
       }
     });
+
+    // --- Reply and Quote in place: the reply box, focused, without a reload ----------------
+    // Without JavaScript the links open the page with ?reply_to= (and &quote=1).
+
+    // The quote is the server's (the page the no-JS link opens, read, not shown): the same
+    // text, the same length limit, for any post the viewer can see.
+    async function quoteFrom(href) {
+      const response = await fetch(href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) throw new Error(String(response.status));
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const quoted = doc.querySelector("#composer textarea[name=body]");
+      if (!quoted || !quoted.value.trim()) throw new Error("no quote");
+      return quoted.value;
+    }
+
+    function replyingTo(postId, name) {
+      if (replyInput) replyInput.value = String(postId);
+      let line = form.querySelector(".composer__replying");
+      if (line) line.remove();
+      line = el("p", { class: "composer__replying meta" }, "Replying to ");
+      const cancel = el("button", { type: "button", class: "link-button" }, "cancel");
+      cancel.setAttribute("aria-label", `Cancel the reply to ${name}`);
+      cancel.addEventListener("click", () => {
+        if (replyInput) replyInput.value = "";
+        line.remove();
+        saveDraft();
+        textarea.focus();
+      });
+      line.append(el("a", { href: `#post-${postId}` }, name), " · ", cancel);
+      textarea.closest(".field").before(line);
+    }
+
+    function putCaretAtEnd() {
+      const end = textarea.value.length;
+      textarea.focus();
+      textarea.setSelectionRange(end, end);
+      textarea.scrollIntoView({ block: "center" });
+    }
+
+    list.addEventListener("click", async (event) => {
+      const link = event.target.closest("a.post__reply, a.post__quote");
+      if (!link || event.defaultPrevented || event.button !== 0) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const item = link.closest("li.post");
+      const postId = Number(item && item.dataset.postId);
+      if (!postId) return;
+      event.preventDefault();
+      const author = item.querySelector(".post__author");
+      replyingTo(postId, author ? author.textContent.trim() : "this post");
+      if (link.classList.contains("post__quote")) {
+        try {
+          const quote = await quoteFrom(link.href);
+          const before = textarea.value.trimEnd();
+          textarea.value = (before ? `${before}\n\n` : "") + quote;
+        } catch {
+          window.location.assign(link.href); // the page quotes it instead
+          return;
+        }
+      }
+      saveDraft();
+      putCaretAtEnd();
+    });
+
+    // --- Preview: the server renders the Markdown (the same renderer and sanitiser as a
+    // saved post); the page only inserts what the server sent.
+
+    const previewUrl = form.dataset.previewUrl;
+    if (previewUrl) {
+      const field = textarea.closest(".field");
+      const preview = el("div", { id: "composer-preview", class: "composer__preview prose", tabindex: "-1" });
+      preview.setAttribute("aria-label", "Preview of your reply");
+      preview.hidden = true;
+      const toggle = el("button", { type: "button", class: "button--secondary", "aria-controls": preview.id }, "Preview");
+      toggle.setAttribute("aria-pressed", "false");
+      field.after(preview);
+      submitButton.after(" ", toggle);
+
+      const showEditor = () => {
+        preview.hidden = true;
+        preview.replaceChildren();
+        field.hidden = false;
+        toggle.textContent = "Preview";
+        toggle.setAttribute("aria-pressed", "false");
+      };
+
+      toggle.addEventListener("click", async () => {
+        if (!preview.hidden) {
+          showEditor();
+          textarea.focus();
+          return;
+        }
+        const data = new FormData();
+        data.append("body", textarea.value);
+        try {
+          const response = await fetch(previewUrl, {
+            method: "POST",
+            body: data,
+            credentials: "same-origin",
+            headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+          });
+          const answer = await response.json().catch(() => null);
+          if (!response.ok) throw new ApiError(response.status, answer);
+          preview.replaceChildren(fromServerHtml(answer.html));
+          if (!textarea.value.trim()) preview.append(el("p", { class: "meta" }, "Nothing to preview yet."));
+          localiseTimes(preview, formatTime);
+          preview.hidden = false;
+          field.hidden = true;
+          toggle.textContent = "Edit";
+          toggle.setAttribute("aria-pressed", "true");
+          showError("");
+        } catch (error) {
+          showError(error instanceof ApiError ? error.message : "Could not reach the server to preview.");
+        }
+      });
+      // Posting from the preview posts the text; the box comes back for the next reply.
+      form.addEventListener("submit", showEditor);
+    }
 
     restoreDraft();
     setupMentions(form, textarea);

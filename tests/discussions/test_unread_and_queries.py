@@ -122,13 +122,14 @@ def test_the_dashboard_lists_unread_threads_but_not_muted_ones(
     assert loud.get_absolute_url() in page
 
 
-def test_the_cohort_home_links_to_discussions_with_the_unread_count(
+def test_the_cohort_home_links_to_discussions_with_the_unread_threads(
     cohort: Cohort, member: User, peer: User, client_for: Callable[..., Client]
 ) -> None:
-    thread_create(cohort=cohort, author=peer, title="Loud thread", body="x")
+    thread = thread_create(cohort=cohort, author=peer, title="Loud thread", body="x")
     page = client_for(member).get(reverse("cohorts:detail", args=[cohort.slug])).content.decode()
     assert reverse("discussions:list", args=[cohort.slug]) in page
-    assert "1 thread with unread posts" in page
+    first_unread = reverse("discussions:first_unread", args=[cohort.slug, thread.pk])
+    assert f'<a href="{first_unread}"><strong>Loud thread</strong></a>' in page
 
 
 # --- Query counts ---------------------------------------------------------------------------

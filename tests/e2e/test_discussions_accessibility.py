@@ -81,7 +81,8 @@ class TestDiscussionsAccessibility(browser.BrowserTestCase):
         expect(ana.locator("#posts")).to_have_attribute("data-live", "on")
         shown = ana.locator(f"#post-{world['quote_reply'].pk}")
         expect(shown.locator("blockquote")).to_contain_text("co-wrote")
-        expect(shown).to_contain_text("In reply to Ana Author")
+        # A quote says what it answers: no "In reply to" line besides it.
+        expect(shown.locator(".post__reply-to")).to_have_count(0)
         expect(ana.locator(f"#post-{reply.pk}").get_by_role("link", name="edited")).to_be_visible()
         expect(ana.locator(f"#post-{reply.pk} .reaction[data-kind=thanks]")).to_contain_text("2")
         # The reaction picker open, and a quote-reply started in the composer.

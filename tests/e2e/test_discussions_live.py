@@ -410,7 +410,9 @@ class TestThreadWithoutJavaScript(ThreadPageCase):
         page.wait_for_url(self.url(f"{world['path']}#post-{post.pk}"))
         shown = page.locator(f"#post-{post.pk}")
         expect(shown).to_contain_text(answer)
-        expect(shown).to_contain_text("In reply to Fay Facilitator")
+        # The quote says what it answers: no "In reply to" line besides it.
+        expect(shown.locator("blockquote")).to_contain_text("Fay Facilitator wrote:")
+        expect(shown.locator(".post__reply-to")).to_have_count(0)
         expect(shown.locator("blockquote")).to_contain_text("Share one thing that worked")
         opening = Post.objects.filter(thread=world["thread"]).order_by("pk").first()
         assert post.reply_to_id == opening.pk
