@@ -206,7 +206,9 @@ def _pg_headlines(model: type[Post] | type[Thread], column: str, ids: list[int],
         else {"highlight_all": True}
     )
     # A post is excerpted from its plain text, as it is indexed (never its Markdown).
-    source: Any = RawSQL(PG_POST_TEXT, [], output_field=TextField()) if column == "body" else F(column)
+    source: Any = F(column)
+    if column == "body":
+        source = RawSQL(PG_POST_TEXT, [], output_field=TextField())  # noqa: S611 - a constant
     headline = SearchHeadline(
         source, _pg_query(text), config=CONFIG, start_sel=START, stop_sel=STOP, **options
     )

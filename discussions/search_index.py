@@ -1,7 +1,7 @@
 """The search index of threads and posts, kept in step by the services that write them.
 
-What is searched (and excerpted) of a post is its text as people read it: the rendered
-``body_html`` with its tags taken off (``core.markdown.plain_text``), never the Markdown
+What is searched (and excerpted) of a post is its text as people read it: the
+rendered ``body_html`` with its tags taken off (``core.markdown.plain_text``), never the Markdown
 (``> **Name** wrote:``, ``[text](url)``), so link addresses and markup neither match nor
 show in snippets.
 
@@ -10,9 +10,9 @@ On PostgreSQL there is nothing to do here: ``discussions_post.search_vector`` an
 0004 and 0005; the post's is built from :data:`PG_POST_TEXT`, the same plain text in SQL),
 so the database recomputes them on every write. On SQLite two FTS5 tables hold the
 searchable text: a post's plain text is in ``discussions_post_fts`` only while it is visible
-(neither deleted nor hidden), and every thread's title is in ``discussions_thread_fts``. The services
-call :func:`index_post` / :func:`index_thread` inside their own transaction, so the index
-never disagrees with what was committed.
+(neither deleted nor hidden), and every thread's title is in ``discussions_thread_fts``.
+The services call :func:`index_post` / :func:`index_thread` inside their own transaction,
+so the index never disagrees with what was committed.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def threads_of(cohort: Cohort, user: Any, *, unread_only: bool = False) -> Query
     )
     qs = with_unread(qs, user)
     if unread_only:
-        qs = qs.filter(unread__gt=0)
+        qs = qs.filter(unread__gt=0)  # type: ignore[misc]
     return qs.order_by("-pinned", "-last_activity_at", "-pk")
 
 

@@ -18,7 +18,9 @@ from discussions.services import post_create, post_delete, thread_create
 pytestmark = pytest.mark.django_db
 
 
-def test_contributions_list_my_own_work_only(member, facilitator, cohort, member_client: Client) -> None:
+def test_contributions_list_my_own_work_only(
+    member, facilitator, cohort, member_client: Client
+) -> None:
     mine = thread_create(cohort=cohort, author=member, title="My thread", body="hello")
     theirs = thread_create(cohort=cohort, author=facilitator, title="Their thread", body="hi")
     reply, _ = post_create(thread=theirs, author=member, body="my reply")
@@ -37,7 +39,7 @@ def test_contributions_list_my_own_work_only(member, facilitator, cohort, member
     assert f'href="{theirs.get_absolute_url()}#post-{reply.pk}"' in html
     assert f'#post-{gone.pk}"' not in html
     assert f'href="{mine.get_absolute_url()}">My thread' in html
-    assert "Their thread</a> <span class=\"meta\">· " in html  # as the thread of my reply
+    assert 'Their thread</a> <span class="meta">· ' in html  # as the thread of my reply
     assert f'href="{session.get_absolute_url()}">Kick-off' in html and "Present" in html
     assert "Map partners" in html and "Not mine" not in html
 

@@ -20,7 +20,10 @@ QUOTED = (
 
 
 def test_plain_text_drops_markdown_and_keeps_words() -> None:
-    html = '<blockquote><p><strong>A&amp;B</strong> wrote:</p></blockquote><p>x <a href="/u" title="a>b">link</a></p>'
+    html = (
+        "<blockquote><p><strong>A&amp;B</strong> wrote:</p></blockquote>"
+        '<p>x <a href="/u" title="a>b">link</a></p>'
+    )
     assert plain_text(html) == "A&B wrote: x link"
 
 
