@@ -33,15 +33,16 @@ def test_anonymous_pages_have_no_search_box(client: Client) -> None:
 
 def test_search_page_offers_kind_cohort_and_my_posts(member, peer, cohort, member_client) -> None:
     thread = thread_create(cohort=cohort, author=peer, title="Beans", body="zucchini from peer")
-    post_create(thread=thread, author=member, body="zucchini from me")
+    theirs = thread.posts.get()
+    reply, _ = post_create(thread=thread, author=member, body="zucchini from me")
     html = member_client.get("/search/", {"q": "zucchini"}).content.decode()
     assert '<select id="search-kind" name="kind">' in html
     assert f'<option value="{cohort.slug}">{cohort.title}</option>' in html
     assert f'name="author" value="{member.handle}"' in html
-    assert "</mark> from peer" in html
+    assert f"#post-{theirs.pk}" in html
     mine = member_client.get("/search/", {"q": "zucchini", "author": member.handle})
     mine = mine.content.decode()
-    assert "</mark> from me" in mine and "from peer" not in mine
+    assert f"#post-{reply.pk}" in mine and f"#post-{theirs.pk}" not in mine
     assert re.search(r'id="search-mine"[^>]* checked', mine)
     chosen = member_client.get("/search/", {"q": "zucchini", "cohort": cohort.slug})
     chosen = chosen.content.decode()
