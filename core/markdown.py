@@ -160,3 +160,17 @@ def render_markdown(text: str) -> SafeString:
     """Render user Markdown to HTML that is safe to put in a page as it is."""
     html = _parser().render(text or "")
     return mark_safe(_demote_headings(sanitize_html(html)))  # noqa: S308 - sanitised by nh3
+
+
+# A tag of the renderer's output, quoted attribute values read whole (a title may hold ">").
+# PostgreSQL's generated search column strips tags with the same pattern (discussions 0005).
+TAG_PATTERN = r"""<(?:"[^"]*"|'[^']*'|[^>"'])*>"""
+_TAG_RE = re.compile(TAG_PATTERN)
+
+
+def plain_text(html: str) -> str:
+    """The words of rendered post HTML as a person reads them: tags gone (block ends become
+    spaces), entities decoded, whitespace collapsed. For search snippets and the index."""
+    from html import unescape
+
+    return " ".join(unescape(_TAG_RE.sub(" ", html or "")).split())

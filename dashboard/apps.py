@@ -6,7 +6,6 @@ class DashboardConfig(AppConfig):
     verbose_name = "Dashboard"
 
     def ready(self) -> None:
-        from core.registry import Panel, register_panel
-
-        # Until the journals app brings its own panel, the dashboard keeps the place.
-        register_panel(Panel("dashboard.prompts", "dashboard/_prompts_panel.html", order=30))
+        # The dashboard registers no panel of its own: each app brings its panel (the
+        # journals app its reflection prompts) in its own AppConfig.ready when it lands.
+        pass

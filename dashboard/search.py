@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from cohorts.selectors import cohorts_of
 from core import search
 
 
@@ -42,5 +43,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [(r, offered.get(r.kind, r.kind)) for r in page.results] if page else [],
         "page_query": urlencode({k: v for k, v in keep.items() if v}),
+        "without_author": urlencode({k: v for k, v in keep.items() if v and k != "author"}),
+        "cohorts": list(cohorts_of(request.user).values("slug", "title").order_by("title")),
     }
     return render(request, "dashboard/search.html", context)

@@ -7,5 +7,5 @@ app_name = "dashboard"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="home"),
     path("cops/", views.cop_directory, name="cops"),
-    path("trainings/", views.trainings_catalog, name="trainings"),
+    path("dashboard/contributions/", views.contributions, name="contributions"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from competencies import selectors as competency_selectors
 from core.registry import panels
+from dashboard.contributions import SHOWN, contributions_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,5 +41,11 @@ def cop_directory(request: HttpRequest) -> HttpResponse:
     return redirect("cohorts:directory", permanent=True)
 
 
-def trainings_catalog(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/coming_soon.html", {"feature": "trainings"})
+@login_required
+def contributions(request: HttpRequest) -> HttpResponse:
+    """The person's own posts, threads, attendance and goals, the latest of each."""
+    return render(
+        request,
+        "dashboard/contributions.html",
+        {**contributions_of(request.user), "shown": SHOWN},
+    )

@@ -23,15 +23,16 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Expression, FloatField, QuerySet, Value
+from django.db.models import Expression, F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.markdown import plain_text
 from core.search import START, STOP, Hit, Query, Result, marked, register_provider
 from discussions import permissions
 from discussions.models import Post, Thread
-from discussions.search_index import POST_FTS, THREAD_FTS, uses_fts5
+from discussions.search_index import PG_POST_TEXT, POST_FTS, THREAD_FTS, uses_fts5
 
 CONFIG = "english"
 POST, THREAD = "discussions.post", "discussions.thread"
@@ -197,19 +198,24 @@ def _snippets(table: str, ids: list[int], text: str) -> dict[int, str]:
 
 def _pg_headlines(model: type[Post] | type[Thread], column: str, ids: list[int], text: str) -> Any:
     from django.contrib.postgres.search import SearchHeadline
+    from django.db.models import TextField
 
     options: dict[str, Any] = (
         {"max_words": 40, "min_words": 15, "max_fragments": 2, "fragment_delimiter": " … "}
         if column == "body"
         else {"highlight_all": True}
     )
+    # A post is excerpted from its plain text, as it is indexed (never its Markdown).
+    source: Any = F(column)
+    if column == "body":
+        source = RawSQL(PG_POST_TEXT, [], output_field=TextField())  # noqa: S611 - a constant
     headline = SearchHeadline(
-        column, _pg_query(text), config=CONFIG, start_sel=START, stop_sel=STOP, **options
+        source, _pg_query(text), config=CONFIG, start_sel=START, stop_sel=STOP, **options
     )
     rows = (
         model._default_manager.filter(pk__in=ids)
-        .annotate(headline=headline)
-        .values_list("pk", "headline", column)
+        .annotate(headline=headline, whole=source)
+        .values_list("pk", "headline", "whole")
     )
     return {pk: _ellipsed(found, whole) for pk, found, whole in rows}
 
@@ -300,7 +306,7 @@ class DiscussionsSearch:
                     kind=POST,
                     title=_plain(post.thread.title),
                     url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
-                    snippet=snippets.get(post.pk) or _plain(post.body[:240]),
+                    snippet=snippets.get(post.pk) or _plain(plain_text(post.body_html)[:240]),
                     rank=hit.rank,
                     date=post.created_at,
                     cohort=post.thread.cohort.title,

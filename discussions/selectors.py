@@ -61,13 +61,16 @@ def with_unread(qs: QuerySet[Thread], user: Any) -> QuerySet[Thread]:
     )
 
 
-def threads_of(cohort: Cohort, user: Any) -> QuerySet[Thread]:
+def threads_of(cohort: Cohort, user: Any, *, unread_only: bool = False) -> QuerySet[Thread]:
     """A cohort's threads, pinned first then by last activity, with the viewer's unread
-    count on each."""
+    count on each (only those with something unread when ``unread_only``)."""
     qs = Thread.objects.filter(cohort=cohort).select_related(
         "cohort", "created_by", "last_poster", "session", "goal"
     )
-    return with_unread(qs, user).order_by("-pinned", "-last_activity_at", "-pk")
+    qs = with_unread(qs, user)
+    if unread_only:
+        qs = qs.filter(unread__gt=0)  # type: ignore[misc]
+    return qs.order_by("-pinned", "-last_activity_at", "-pk")
 
 
 def latest_threads(cohort: Cohort, user: Any, *, limit: int = 5) -> list[Thread]:

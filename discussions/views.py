@@ -47,13 +47,15 @@ def _refuse(request: HttpRequest, thread: Thread, error: services.DiscussionErro
 @require_GET
 def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = access_cohort(request.user, slug=slug, need="content")
-    threads = list(selectors.threads_of(cohort, request.user))
+    unread_only = request.GET.get("show") == "unread"
+    threads = list(selectors.threads_of(cohort, request.user, unread_only=unread_only))
     return render(
         request,
         "discussions/thread_list.html",
         {
             "cohort": cohort,
             "threads": threads,
+            "unread_only": unread_only,
             "any_unread": any(t.unread for t in threads),
             "can_start": permissions.can_start_thread(request.user, cohort),
         },

@@ -82,7 +82,7 @@ def test_a_name_taken_by_other_code_is_refused() -> None:
             registry.ParticipationSource("posts", "Other posts", lambda cohort: {})
         )
     with pytest.raises(ValueError, match=r"cohorts\.mine"):
-        registry.register_panel(registry.Panel("cohorts.mine", "dashboard/_prompts_panel.html"))
+        registry.register_panel(registry.Panel("cohorts.mine", "dashboard/dashboard.html"))
 
 
 @pytest.fixture
@@ -103,8 +103,8 @@ def test_the_dashboard_shows_a_panel_a_new_app_registers(
 ) -> None:
     page = member_client.get(reverse("dashboard:home")).content.decode()
     assert f"{len(member.display_name)} entries due" in page
-    # in its order: after the next sessions (20), before the reflection prompts (30)
-    assert page.index("Next session") < page.index("entries due") < page.index("Reflection")
+    # in its order: after the next sessions (20), before the unread threads (40)
+    assert page.index("Next session") < page.index("entries due") < page.index("Unread threads")
     registry.unregister_panel("journals.due")
     assert "entries due" not in member_client.get(reverse("dashboard:home")).content.decode()
 
@@ -113,7 +113,7 @@ def test_the_dashboard_shows_every_app_panel_in_a_fixed_number_of_queries(
     member: User, member_client: Client
 ) -> None:
     page = member_client.get(reverse("dashboard:home")).content.decode()
-    headings = ["My cohorts", "Next session", "Reflection prompts due", "Unread threads"]
+    headings = ["My cohorts", "Next session", "Unread threads"]
     positions = [page.index(h) for h in headings]
     assert positions == sorted(positions)
     with CaptureQueriesContext(connection) as ctx:
