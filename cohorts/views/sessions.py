@@ -136,13 +136,36 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_template(request: HttpRequest, slug: str) -> HttpResponse:
+    """Two steps: the first POST shows the six planned dates, each with its warnings (past
+    the term, past the application deadline); the second, with ``confirm``, schedules them."""
     cohort = access_cohort(request.user, slug=slug, need="facilitate")
     form = TemplateForm(request.POST)
+    if "revise" in request.POST:
+        # Back to the console's form, with what the facilitator chose kept.
+        context = _console_context(cohort, template_form=form)
+        return render(request, "cohorts/console/console.html", context)
     if form.is_valid():
+        fields = form.cleaned_data
         try:
-            created = services.sessions_apply_template(
-                cohort=cohort, by=request.user, **form.cleaned_data
-            )
+            if "confirm" not in request.POST:
+                plan = services.sessions_template_plan(
+                    cohort=cohort,
+                    first_day=fields["first_day"],
+                    start_time=fields["start_time"],
+                    cadence=fields["cadence"],
+                    minutes=fields["minutes"],
+                )
+                return render(
+                    request,
+                    "cohorts/sessions/template_plan.html",
+                    {
+                        "cohort": cohort,
+                        "form": form,
+                        "plan": plan,
+                        "warned": sum(1 for p in plan if p.warnings),
+                    },
+                )
+            created = services.sessions_apply_template(cohort=cohort, by=request.user, **fields)
         except CohortError as exc:
             form.add_error(None, exc.message)
         else:
