@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import (
@@ -274,7 +275,6 @@ def weekday_of_month(day: date) -> int:
     return -1 if n == 5 else n
 
 
-
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -310,7 +310,7 @@ def rhythm_of(cohort: Cohort, sessions: Iterable[Session] | None = None) -> Rhyt
     if len(days) == 1:
         text = f"Once, {days[0]:%A} {days[0].day} {days[0]:%B %Y}"
         return Rhythm(f"{text}, {when}" if when else text, 1, weekday, None)
-    gaps = {(b - a).days for a, b in zip(days, days[1:], strict=False)}
+    gaps = {(b - a).days for a, b in pairwise(days)}
     months = [d.year * 12 + d.month for d in days]
     every: str | None = None
     if weekday is not None and gaps == {7}:
@@ -320,7 +320,7 @@ def rhythm_of(cohort: Cohort, sessions: Iterable[Session] | None = None) -> Rhyt
     elif (
         weekday is not None
         and len({weekday_of_month(d) for d in days}) == 1
-        and all(b - a == 1 for a, b in zip(months, months[1:], strict=False))
+        and all(b - a == 1 for a, b in pairwise(months))
     ):
         every = "monthly"
         text = f"Monthly, the {ORDINALS[weekday_of_month(days[0])]} {WEEKDAYS[weekday]}"
@@ -338,7 +338,11 @@ def rhythm_of(cohort: Cohort, sessions: Iterable[Session] | None = None) -> Rhyt
 _STATED_EVERY = [
     ("fortnightly", r"every other|fortnight|bi-?weekly|every (two|2) weeks|alternate"),
     ("monthly", r"monthly|every month|each month|once a month"),
-    ("weekly", r"weekly|every week|each week|every (monday|tuesday|wednesday|thursday|friday|saturday|sunday)"),
+    (
+        "weekly",
+        r"weekly|every week|each week"
+        r"|every (monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    ),
 ]
 
 

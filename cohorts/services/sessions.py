@@ -189,6 +189,8 @@ CADENCES = {
     "fortnightly": "Every other week",
     "monthly": "Monthly, on the same weekday of the month",
 }
+
+
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     """The ``n``th (1-4, or -1 for the last) ``weekday`` of a month."""
     if n == -1:
@@ -209,7 +211,8 @@ def cadence_dates(first_day: date, cadence: str, count: int) -> list[date]:
     days = [first_day]
     for i in range(1, count):
         months = first_day.month - 1 + i
-        days.append(nth_weekday(first_day.year + months // 12, months % 12 + 1, first_day.weekday(), n))
+        year, month = first_day.year + months // 12, months % 12 + 1
+        days.append(nth_weekday(year, month, first_day.weekday(), n))
     return days
 
 

@@ -70,7 +70,8 @@ def session_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     session = _session(cohort, pk)
     body = build_calendar([session], name=f"{cohort.title}: {session.title}")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-session-{session.pk}.ics"'
+    filename = f"{cohort.slug}-session-{session.pk}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

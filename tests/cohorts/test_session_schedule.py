@@ -103,7 +103,11 @@ def test_template_plan_warns_past_the_deadline_and_the_term_and_still_schedules_
         True,
     ]
     created = sessions_apply_template(
-        cohort=cohort, by=facilitator, first_day=date(2027, 5, 5), start_time=time(12), cadence="weekly"
+        cohort=cohort,
+        by=facilitator,
+        first_day=date(2027, 5, 5),
+        start_time=time(12),
+        cadence="weekly",
     )
     assert len(created) == 6
 
@@ -219,12 +223,25 @@ def test_session_page_says_whether_i_attended_and_links_its_threads(
     seat(cohort, member)
     url = reverse("cohorts:session", args=[cohort.slug, held.pk])
     assert "Attendance not recorded yet." in member_client.get(url).content.decode()
-    attendance_record(
-        session=held, by=facilitator, statuses={member.pk: Attendance.Status.PRESENT}
-    )
+    attendance_record(session=held, by=facilitator, statuses={member.pk: Attendance.Status.PRESENT})
     prep = make_thread(cohort, facilitator, title="Before we share stories", session=held)
     page = member_client.get(url).content.decode()
     assert "You attended." in page
     assert "Prep thread" in page
     assert f'href="{prep.get_absolute_url()}"' in page
     assert reverse("cohorts:session_event", args=[cohort.slug, held.pk]) in page
+
+
+def test_proposal_edit_page_warns_when_the_cadence_disagrees_with_the_sessions(
+    cohort_in_state: Callable[..., Cohort], facilitator: User, fac_client: Client
+) -> None:
+    # Only a proposal is editable; a draft may already have sessions planned.
+    cohort = cohort_in_state(state=Cohort.State.DRAFT)
+    url = reverse("cohorts:edit", args=[cohort.slug])
+    assert "does not match the sessions" not in fac_client.get(url).content.decode()
+    sessions_apply_template(
+        cohort=cohort, by=facilitator, first_day=date(2027, 2, 3), start_time=time(12)
+    )
+    page = fac_client.get(url).content.decode()
+    assert "The stated cadence does not match the sessions." in page
+    assert "Every other Wednesday, 12:00 to 13:30" in page
