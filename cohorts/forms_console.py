@@ -15,10 +15,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from accounts.time_zones import time_zone_choices
-from cohorts.models import SESSION_TEXT_MAX, Attendance, Membership, Session
-from cohorts.services.sessions import SESSION_FIELDS
+from cohorts.models import SESSION_TEXT_MAX, Attendance, Cohort, Membership, Session
+from cohorts.services.sessions import CADENCES, SESSION_FIELDS
 from core.text import validate_single_line
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -152,18 +153,28 @@ class SessionForm(forms.Form):
 
 class TemplateForm(forms.Form):
     first_day = forms.DateField(
-        label="First session on", widget=forms.DateInput(attrs={"type": "date"})
+        label="First session on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first day of the term unless you choose another.",
     )
     start_time = forms.TimeField(
         label="Starting at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    every_days = forms.IntegerField(
-        label="Every how many days", min_value=1, max_value=60, initial=14
-    )
+    cadence = forms.ChoiceField(label="How often", choices=list(CADENCES.items()))
     minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480, initial=90)
     video_url = forms.URLField(
         label="Video link", required=False, assume_scheme="https", max_length=200
     )
+
+    @staticmethod
+    def initial_for(cohort: Cohort) -> dict[str, Any]:
+        """Start from the term: its first day, or today once the term is under way."""
+        today = timezone.localdate()
+        return {
+            "first_day": max(cohort.term_start, today),
+            "cadence": "fortnightly",
+            "minutes": 90,
+        }
 
 
 class CancelForm(forms.Form):

@@ -287,7 +287,7 @@ def schedule(cohort: Cohort, *, by: User, first_day: date, at: time) -> list[Ses
         by=by,
         first_day=first_day,
         start_time=at,
-        every_days=14,
+        cadence="fortnightly",
         minutes=90,
         video_url=f"{VIDEO}{cohort.slug}",
     )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import (
@@ -43,6 +49,15 @@ def _facilitator_prefetch() -> Prefetch:
     )
 
 
+def _scheduled_prefetch() -> Prefetch:
+    """The sessions a cohort's "Meets" line is derived from (see :func:`rhythm_of`)."""
+    return Prefetch(
+        "sessions",
+        queryset=Session.objects.filter(cancelled_at__isnull=True).order_by("starts_at"),
+        to_attr="scheduled_sessions",
+    )
+
+
 def with_counts(qs: QuerySet[Cohort]) -> QuerySet[Cohort]:
     """Annotate ``seated_members`` (active members, facilitators excluded)."""
     return qs.annotate(
@@ -65,7 +80,7 @@ def directory(*, area: str | None = None, period: str | None = None) -> QuerySet
     return (
         with_counts(qs)
         .select_related("enrollment_period", "framework")
-        .prefetch_related("focus_areas", _facilitator_prefetch())
+        .prefetch_related("focus_areas", _facilitator_prefetch(), _scheduled_prefetch())
         .order_by("term_start", "title")
         .distinct()
     )
@@ -113,7 +128,13 @@ def cohort_pages() -> QuerySet[Cohort]:
 def with_page_relations(cohort: Cohort) -> Cohort:
     """Load the focus and the facilitators a cohort's pages list (after the access check,
     so a refused request costs no more queries)."""
-    prefetch_related_objects([cohort], "focus_areas", "focus_competencies", _facilitator_prefetch())
+    prefetch_related_objects(
+        [cohort],
+        "focus_areas",
+        "focus_competencies",
+        _facilitator_prefetch(),
+        _scheduled_prefetch(),
+    )
     return cohort
 
 
@@ -339,3 +360,101 @@ def home_cards(cohort: Cohort, viewer: Any) -> list[dict[str, Any]]:
         {"template": card.template, "context": card.context(cohort, viewer)}
         for card in cohort_cards()
     ]
+
+
+# --- What the schedule says -----------------------------------------------------------------
+
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def weekday_of_month(day: date) -> int:
+    """1 to 4 for the first to fourth such weekday of its month, -1 for the last (a fifth
+    is always the last; a fourth that is also the last stays the fourth)."""
+    n = (day.day - 1) // 7 + 1
+    return -1 if n == 5 else n
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """How a cohort's scheduled sessions actually fall, in the cohort's time zone."""
+
+    text: str
+    count: int
+    weekday: int | None  # when every session is on the same weekday
+    every: str | None  # "weekly", "fortnightly", "monthly", or None when irregular
+
+
+def rhythm_of(cohort: Cohort, sessions: Iterable[Session] | None = None) -> Rhythm | None:
+    """Describe the cohort's sessions that are not cancelled ("Every other Wednesday,
+    12:00 to 13:30"), or None when none is scheduled. Uses the ``scheduled_sessions`` the
+    page selectors prefetch when present."""
+    if sessions is None:
+        sessions = getattr(cohort, "scheduled_sessions", None)
+    if sessions is None:
+        sessions = Session.objects.filter(cohort=cohort, cancelled_at__isnull=True)
+    rows = sorted((s for s in sessions if s.cancelled_at is None), key=lambda s: s.starts_at)
+    if not rows:
+        return None
+    tz = zoneinfo.ZoneInfo(cohort.time_zone)
+    starts = [s.starts_at.astimezone(tz) for s in rows]
+    ends = [s.ends_at.astimezone(tz) for s in rows]
+    times = {(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in zip(starts, ends, strict=True)}
+    when = f"{next(iter(times))[0]} to {next(iter(times))[1]}" if len(times) == 1 else ""
+    days = [d.date() for d in starts]
+    weekdays = {d.weekday() for d in days}
+    weekday = next(iter(weekdays)) if len(weekdays) == 1 else None
+    if len(days) == 1:
+        text = f"Once, {days[0]:%A} {days[0].day} {days[0]:%B %Y}"
+        return Rhythm(f"{text}, {when}" if when else text, 1, weekday, None)
+    gaps = {(b - a).days for a, b in pairwise(days)}
+    months = [d.year * 12 + d.month for d in days]
+    every: str | None = None
+    if weekday is not None and gaps == {7}:
+        every, text = "weekly", f"Every {WEEKDAYS[weekday]}"
+    elif weekday is not None and gaps == {14}:
+        every, text = "fortnightly", f"Every other {WEEKDAYS[weekday]}"
+    elif (
+        weekday is not None
+        and len({weekday_of_month(d) for d in days}) == 1
+        and all(b - a == 1 for a, b in pairwise(months))
+    ):
+        every = "monthly"
+        text = f"Monthly, the {ORDINALS[weekday_of_month(days[0])]} {WEEKDAYS[weekday]}"
+    elif weekday is not None:
+        text = f"On {WEEKDAYS[weekday]}s, at uneven intervals"
+    else:
+        text = "On varying days"
+    if when:
+        text = f"{text}, {when}"
+    elif len(times) > 1:
+        text = f"{text}, at varying times"
+    return Rhythm(text, len(rows), weekday, every)
+
+
+_STATED_EVERY = [
+    ("fortnightly", r"every other|fortnight|bi-?weekly|every (two|2) weeks|alternate"),
+    ("monthly", r"monthly|every month|each month|once a month"),
+    (
+        "weekly",
+        r"weekly|every week|each week"
+        r"|every (monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    ),
+]
+
+
+def cadence_disagrees(stated: str, rhythm: Rhythm | None) -> bool:
+    """Whether the free-text cadence names a weekday or a rhythm the sessions do not keep.
+    Text that names neither ("Thursday evenings" names one) is never flagged."""
+    if rhythm is None or not stated.strip():
+        return False
+    text = stated.lower()
+    named = {i for i, day in enumerate(WEEKDAYS) if day.lower() in text}
+    if named and (rhythm.weekday is None or rhythm.weekday not in named):
+        return True
+    if rhythm.count < 2:
+        return False
+    said = next((every for every, pattern in _STATED_EVERY if re.search(pattern, text)), None)
+    return said is not None and said != rhythm.every

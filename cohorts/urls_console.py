@@ -37,6 +37,7 @@ urlpatterns = [
     path("<slug:slug>/sessions/new/", sessions.session_create, name="session_create"),
     path("<slug:slug>/sessions/template/", sessions.session_template, name="session_template"),
     path("<slug:slug>/sessions/<int:pk>/", sessions.session_detail, name="session"),
+    path("<slug:slug>/sessions/<int:pk>/event.ics", sessions.session_event, name="session_event"),
     path("<slug:slug>/sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
     path("<slug:slug>/sessions/<int:pk>/cancel/", sessions.session_cancel, name="session_cancel"),
     path("<slug:slug>/sessions/<int:pk>/attendance/", sessions.attendance, name="attendance"),

@@ -8,6 +8,7 @@ class DiscussionsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Delivery
         from accounts.notifications import NotificationKind, register_kind
+        from cohorts.session_links import register_session_links
         from core.registry import (
             register_activity_source,
             register_cohort_card,
@@ -39,3 +40,4 @@ class DiscussionsConfig(AppConfig):
         register_panel(dashboard.UNREAD_PANEL)
         register_cohort_card(dashboard.COHORT_CARD)
         register_activity_source(dashboard.POST_ACTIVITY)
+        register_session_links("discussions.threads", dashboard.session_threads)

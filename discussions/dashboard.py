@@ -1,7 +1,7 @@
 """What discussions adds to the pages that gather across apps (registered in
 ``DiscussionsConfig.ready``): the "Unread threads" panel of the dashboard, the posts
-column of the facilitators' participation view, and on a cohort's home the Discussions
-card and the posts in "Recent activity"."""
+column of the facilitators' participation view, on a cohort's home the Discussions
+card and the posts in "Recent activity", and a session page's threads."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from cohorts.session_links import SessionLink
 from core.registry import (
     ActivityItem,
     ActivitySource,
@@ -17,6 +18,7 @@ from core.registry import (
     ParticipationSource,
 )
 from discussions import selectors
+from discussions.models import Thread
 
 
 def unread_threads(user: Any) -> dict[str, Any]:
@@ -63,3 +65,17 @@ def post_activity(cohort: Any, user: Any, limit: int) -> list[ActivityItem]:
 
 
 POST_ACTIVITY = ActivitySource("discussions.posts", post_activity)
+
+
+def session_threads(session: Any, user: Any) -> list[SessionLink]:
+    """The threads tied to a session (one query): its announcement and its prep thread.
+    The viewer can already see the cohort's content, and every thread in it."""
+    threads = Thread.objects.filter(session=session).select_related("cohort").order_by("pk")
+    return [
+        SessionLink(
+            "Announcement" if thread.announcement else "Prep thread",
+            thread.title,
+            thread.get_absolute_url(),
+        )
+        for thread in threads
+    ]

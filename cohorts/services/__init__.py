@@ -31,6 +31,7 @@ from cohorts.services.sessions import (
     session_create,
     session_update,
     sessions_apply_template,
+    sessions_template_plan,
 )
 
 __all__ = [
@@ -64,4 +65,5 @@ __all__ = [
     "session_create",
     "session_update",
     "sessions_apply_template",
+    "sessions_template_plan",
 ]

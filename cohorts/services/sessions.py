@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from cohorts.models import (
     Session,
     new_feed_token,
 )
+from cohorts.selectors import weekday_of_month
 from cohorts.services.errors import CohortError
 from core.text import clean_input, clean_multiline
 
@@ -179,6 +181,94 @@ def session_cancel(*, session: Session, by: User, reason: str = "") -> Session:
     return session
 
 
+# The template's rhythms: a label for the form, and how the description of a schedule
+# names them. "Monthly" keeps the weekday of the month (the second Wednesday), which is how
+# groups say it; the fifth of a weekday, which most months lack, becomes "the last".
+CADENCES = {
+    "weekly": "Weekly",
+    "fortnightly": "Every other week",
+    "monthly": "Monthly, on the same weekday of the month",
+}
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The ``n``th (1-4, or -1 for the last) ``weekday`` of a month."""
+    if n == -1:
+        following = date(year + month // 12, month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def cadence_dates(first_day: date, cadence: str, count: int) -> list[date]:
+    if cadence not in CADENCES:
+        raise CohortError("Choose a weekly, fortnightly or monthly rhythm.")
+    if cadence != "monthly":
+        step = 7 if cadence == "weekly" else 14
+        return [first_day + timedelta(days=step * i) for i in range(count)]
+    n = weekday_of_month(first_day)
+    days = [first_day]
+    for i in range(1, count):
+        months = first_day.month - 1 + i
+        year, month = first_day.year + months // 12, months % 12 + 1
+        days.append(nth_weekday(year, month, first_day.weekday(), n))
+    return days
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """One session the template would make, with what the facilitator should know first."""
+
+    number: int
+    title: str
+    agenda: str
+    starts_at: datetime
+    ends_at: datetime
+    warnings: tuple[str, ...] = ()
+
+
+def sessions_template_plan(
+    *,
+    cohort: Cohort,
+    first_day: date,
+    start_time: time,
+    cadence: str = "fortnightly",
+    minutes: int = 90,
+) -> list[PlannedSession]:
+    """The six sessions the template would schedule, numbered after the cohort's existing
+    (not cancelled) sessions, each with warnings when it falls after the term ends or after
+    the enrollment period's application deadline. Nothing is written."""
+    if not 15 <= minutes <= 480:
+        raise CohortError("A session lasts between 15 minutes and 8 hours.")
+    tz = zoneinfo.ZoneInfo(cohort.time_zone)
+    already = Session.objects.filter(cohort=cohort, cancelled_at__isnull=True).count()
+    period = cohort.enrollment_period
+    plan = []
+    days = cadence_dates(first_day, cadence, len(SIX_SESSION_TEMPLATE))
+    for index, ((title, agenda), day) in enumerate(zip(SIX_SESSION_TEMPLATE, days, strict=True)):
+        warnings = []
+        if day > cohort.term_end:
+            warnings.append(f"after the term ends ({cohort.term_end:%-d %b %Y})")
+        if period is not None and day > period.closes_on:
+            warnings.append(
+                f"after applications for {period.name} close ({period.closes_on:%-d %b %Y})"
+            )
+        start = datetime.combine(day, start_time, tzinfo=tz)
+        number = already + index + 1
+        plan.append(
+            PlannedSession(
+                number=number,
+                title=f"Session {number}: {title}",
+                agenda=agenda,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=minutes),
+                warnings=tuple(warnings),
+            )
+        )
+    return plan
+
+
 @transaction.atomic
 def sessions_apply_template(
     *,
@@ -186,33 +276,33 @@ def sessions_apply_template(
     by: User,
     first_day: date,
     start_time: time,
-    every_days: int = 14,
+    cadence: str = "fortnightly",
     minutes: int = 90,
     video_url: str = "",
 ) -> list[Session]:
-    """Schedule the six-session outline, ``every_days`` apart, in the cohort's time zone
-    (so a session stays at 10:00 local time across a daylight-saving change)."""
+    """Schedule the six-session outline at any time (numbering continues after the
+    sessions already there), weekly, fortnightly or monthly, in the cohort's time zone (so a
+    session stays at 10:00 local time across a daylight-saving change). Sessions past the
+    term or the application deadline are allowed: the console shows
+    :func:`sessions_template_plan`'s warnings and asks the facilitator to confirm first."""
     _check_open(cohort)
-    if not 1 <= every_days <= 60:
-        raise CohortError("Sessions must be between 1 and 60 days apart.")
-    if not 15 <= minutes <= 480:
-        raise CohortError("A session lasts between 15 minutes and 8 hours.")
-    tz = zoneinfo.ZoneInfo(cohort.time_zone)
-    sessions = []
-    for index, (title, agenda) in enumerate(SIX_SESSION_TEMPLATE):
-        day = first_day + timedelta(days=every_days * index)
-        start = datetime.combine(day, start_time, tzinfo=tz)
-        sessions.append(
-            Session(
-                cohort=cohort,
-                title=f"Session {index + 1}: {title}",
-                starts_at=start,
-                ends_at=start + timedelta(minutes=minutes),
-                time_zone=cohort.time_zone,
-                video_url=video_url,
-                agenda=agenda,
-            )
+    # Locks the cohort row so two submissions number their sessions one after the other.
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+    plan = sessions_template_plan(
+        cohort=cohort, first_day=first_day, start_time=start_time, cadence=cadence, minutes=minutes
+    )
+    sessions = [
+        Session(
+            cohort=cohort,
+            title=planned.title,
+            starts_at=planned.starts_at,
+            ends_at=planned.ends_at,
+            time_zone=cohort.time_zone,
+            video_url=video_url,
+            agenda=planned.agenda,
         )
+        for planned in plan
+    ]
     created = Session.objects.bulk_create(sessions)
     notify(
         users=[u for u in _members(cohort) if u.pk != by.pk],

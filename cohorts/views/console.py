@@ -27,6 +27,7 @@ def _console_context(cohort: Cohort, **extra: Any) -> dict[str, Any]:
     now = timezone.now()
     sessions = list(selectors.sessions_of(cohort))
     members = list(selectors.members_of(cohort))
+    rhythm = selectors.rhythm_of(cohort, sessions)
     context = {
         "cohort": cohort,
         "requests": list(selectors.pending_requests(cohort)),
@@ -40,7 +41,9 @@ def _console_context(cohort: Cohort, **extra: Any) -> dict[str, Any]:
         "places_left": places_left(cohort),
         "now": now,
         "invite_form": InviteForm(),
-        "template_form": TemplateForm(initial={"every_days": 14, "minutes": 90}),
+        "template_form": TemplateForm(initial=TemplateForm.initial_for(cohort)),
+        "rhythm": rhythm,
+        "cadence_disagrees": selectors.cadence_disagrees(cohort.cadence, rhythm),
     }
     context.update(extra)
     return context

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cohorts import services
+from cohorts import selectors, services
 from cohorts.forms import CohortForm
 from cohorts.models import Cohort
 from cohorts.services import CohortError
@@ -20,7 +20,15 @@ SUBMIT = "submit"  # the name of the "save and submit for review" button
 
 
 def _render_form(request: HttpRequest, form: CohortForm, cohort: Cohort | None) -> HttpResponse:
-    return render(request, "cohorts/proposal_form.html", {"form": form, "cohort": cohort})
+    rhythm = selectors.rhythm_of(cohort) if cohort is not None else None
+    context = {
+        "form": form,
+        "cohort": cohort,
+        "rhythm": rhythm,
+        "cadence_disagrees": cohort is not None
+        and selectors.cadence_disagrees(cohort.cadence, rhythm),
+    }
+    return render(request, "cohorts/proposal_form.html", context)
 
 
 @login_required

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
+from cohorts.calendar import build_calendar
 from cohorts.forms_console import AttendanceForm, CancelForm, SessionForm, TemplateForm
-from cohorts.models import Attendance, Cohort, Session
+from cohorts.models import Attendance, Cohort, Membership, Session
 from cohorts.permissions import access_cohort, can_facilitate
 from cohorts.services import CohortError
 from cohorts.views.console import _console_context
@@ -43,6 +44,10 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
 def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     cohort = access_cohort(request.user, slug=slug, need="content")
     session = _session(cohort, pk)
+    membership = selectors.membership_of(cohort, request.user)
+    mine = None
+    if membership is not None and membership.status in Membership.SEATED:
+        mine = Attendance.objects.filter(session=session, user=request.user).first()
     return render(
         request,
         "cohorts/sessions/detail.html",
@@ -51,8 +56,23 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "session": session,
             "facilitating": can_facilitate(request.user, cohort),
             "is_past": session.ends_at < timezone.now(),
+            "seated": membership is not None and membership.status in Membership.SEATED,
+            "my_attendance": mine,
         },
     )
+
+
+@login_required
+def session_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The one session as an iCalendar file, with the same UID as in the feeds (so a
+    calendar that has both keeps one event)."""
+    cohort = access_cohort(request.user, slug=slug, need="content")
+    session = _session(cohort, pk)
+    body = build_calendar([session], name=f"{cohort.title}: {session.title}")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    filename = f"{cohort.slug}-session-{session.pk}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _render_form(
@@ -136,13 +156,36 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_template(request: HttpRequest, slug: str) -> HttpResponse:
+    """Two steps: the first POST shows the six planned dates, each with its warnings (past
+    the term, past the application deadline); the second, with ``confirm``, schedules them."""
     cohort = access_cohort(request.user, slug=slug, need="facilitate")
     form = TemplateForm(request.POST)
+    if "revise" in request.POST:
+        # Back to the console's form, with what the facilitator chose kept.
+        context = _console_context(cohort, template_form=form)
+        return render(request, "cohorts/console/console.html", context)
     if form.is_valid():
+        fields = form.cleaned_data
         try:
-            created = services.sessions_apply_template(
-                cohort=cohort, by=request.user, **form.cleaned_data
-            )
+            if "confirm" not in request.POST:
+                plan = services.sessions_template_plan(
+                    cohort=cohort,
+                    first_day=fields["first_day"],
+                    start_time=fields["start_time"],
+                    cadence=fields["cadence"],
+                    minutes=fields["minutes"],
+                )
+                return render(
+                    request,
+                    "cohorts/sessions/template_plan.html",
+                    {
+                        "cohort": cohort,
+                        "form": form,
+                        "plan": plan,
+                        "warned": sum(1 for p in plan if p.warnings),
+                    },
+                )
+            created = services.sessions_apply_template(cohort=cohort, by=request.user, **fields)
         except CohortError as exc:
             form.add_error(None, exc.message)
         else:

@@ -54,7 +54,8 @@ def test_console_shows_requests_waitlist_invitations_members_and_sessions(
         ),
     ):
         assert text in page, text
-    assert "Six-session outline" not in page  # only offered while there are no sessions
+    # The outline is offered even once sessions exist, numbering after them.
+    assert "The new sessions are numbered after the ones already scheduled." in page
 
 
 def test_accept_with_message_seats_and_tells_them(
@@ -227,16 +228,19 @@ def test_the_only_facilitator_cannot_remove_themselves(
 def test_six_session_template_from_the_console(active_cohort: Cohort, fac_client: Client) -> None:
     page = fac_client.get(console_url(active_cohort)).content.decode()
     assert "Six-session outline" in page
-    response = fac_client.post(
-        reverse("cohorts:session_template", args=[active_cohort.slug]),
-        {
-            "first_day": "2027-02-02",
-            "start_time": "10:00",
-            "every_days": "14",
-            "minutes": "90",
-            "video_url": "https://meet.example.org/cop",
-        },
-    )
+    data = {
+        "first_day": "2027-02-02",
+        "start_time": "10:00",
+        "cadence": "fortnightly",
+        "minutes": "90",
+        "video_url": "https://meet.example.org/cop",
+    }
+    url = reverse("cohorts:session_template", args=[active_cohort.slug])
+    preview = fac_client.post(url, data)
+    assert preview.status_code == 200
+    assert "Schedule these six sessions?" in preview.content.decode()
+    assert not Session.objects.exists()
+    response = fac_client.post(url, {**data, "confirm": "1"})
     assert response.status_code == 302
     sessions = list(Session.objects.filter(cohort=active_cohort))
     assert len(sessions) == 6
@@ -248,13 +252,14 @@ def test_six_session_template_from_the_console(active_cohort: Cohort, fac_client
 def test_template_errors_keep_input(active_cohort: Cohort, fac_client: Client) -> None:
     response = fac_client.post(
         reverse("cohorts:session_template", args=[active_cohort.slug]),
-        {"first_day": "2027-02-02", "start_time": "10:00", "every_days": "90", "minutes": "75"},
+        {"first_day": "2027-02-02", "start_time": "10:00", "cadence": "daily", "minutes": "5"},
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "less than or equal to 60" in page
+    assert "Select a valid choice" in page
+    assert "greater than or equal to 15" in page
     assert 'value="2027-02-02"' in page
-    assert 'value="75"' in page
+    assert 'value="5"' in page
     assert not Session.objects.exists()
 
 

@@ -168,7 +168,13 @@ def _writes(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         (
             "template",
             reverse("cohorts:session_template", args=[slug]),
-            {"first_day": "2027-03-01", "start_time": "10:00", "every_days": 7, "minutes": 90},
+            {
+                "first_day": "2027-03-01",
+                "start_time": "10:00",
+                "cadence": "weekly",
+                "minutes": 90,
+                "confirm": "1",
+            },
         ),
         ("edit", reverse("cohorts:session_edit", args=[slug, w.session.pk]), session_data),
         (

@@ -239,7 +239,7 @@ def test_template_makes_six_sessions_at_the_same_local_time_across_a_dst_change(
         by=facilitator,
         first_day=first_day,
         start_time=start,
-        every_days=14,
+        cadence="fortnightly",
         minutes=90,
         video_url="https://meet.example.org/cop",
     )
@@ -258,8 +258,7 @@ def test_template_makes_six_sessions_at_the_same_local_time_across_a_dst_change(
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"every_days": 0}, "Sessions must be between 1 and 60 days apart."),
-        ({"every_days": 61}, "Sessions must be between 1 and 60 days apart."),
+        ({"cadence": "daily"}, "Choose a weekly, fortnightly or monthly rhythm."),
         ({"minutes": 10}, "A session lasts between 15 minutes and 8 hours."),
         ({"minutes": 481}, "A session lasts between 15 minutes and 8 hours."),
     ],
@@ -267,7 +266,7 @@ def test_template_makes_six_sessions_at_the_same_local_time_across_a_dst_change(
 def test_template_refuses_odd_spacing_or_length(
     cohort_with_members: tuple[Cohort, list[User]],
     facilitator: User,
-    kwargs: dict[str, int],
+    kwargs: dict[str, object],
     message: str,
 ) -> None:
     cohort, _ = cohort_with_members
