@@ -159,6 +159,8 @@ def membership_join(*, cohort: Cohort, user: User, message: str = "") -> Members
     if cohort.join_policy == Cohort.JoinPolicy.OPEN:
         if places_left(cohort) > 0:
             membership.status = M.Status.ACTIVE
+            # The join date: participation counts sessions from here.
+            membership.decided_by, membership.decided_at = None, timezone.now()
             membership.save()
             _grant(membership)
         else:
