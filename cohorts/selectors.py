@@ -11,6 +11,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     prefetch_related_objects,
 )
 from django.utils import timezone
@@ -209,6 +210,41 @@ def cohorts_of(user: Any) -> QuerySet[Cohort]:
     return (
         with_counts(Cohort.objects.filter(pk__in=seated))
         .exclude(state=Cohort.State.ARCHIVED)
+        .select_related("enrollment_period")
+        .order_by("term_start")
+    )
+
+
+def cohorts_and_pending_of(user: Any) -> QuerySet[Cohort]:
+    """The cohorts a person is seated in, has asked to join (or waits for on a waitlist),
+    or holds an open invitation to, in one query, each annotated with ``my_role``,
+    ``my_status`` and, when invited, ``invited_role``, ``invited_until`` and
+    ``invited_by_name``. Invitations go to the account's (verified) address."""
+    if not getattr(user, "is_authenticated", False):
+        return Cohort.objects.none()
+    mine = Membership.objects.filter(cohort=OuterRef("pk"), user=user)
+    involved = Membership.objects.filter(
+        user=user, status__in=[*M.SEATED, M.Status.REQUESTED, M.Status.WAITLISTED]
+    ).values("cohort_id")
+    invited = Invitation.objects.filter(
+        cohort=OuterRef("pk"),
+        email__iexact=user.email or "-",
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("expires_at")
+    return (
+        with_counts(Cohort.objects.filter(Q(pk__in=involved) | Q(Exists(invited))))
+        .exclude(state=Cohort.State.ARCHIVED)
+        .annotate(
+            my_role=Subquery(mine.values("role")[:1]),
+            my_status=Subquery(mine.values("status")[:1]),
+            my_since=Subquery(mine.values("updated_at")[:1]),
+            my_waitlisted_at=Subquery(mine.values("waitlisted_at")[:1]),
+            invited_role=Subquery(invited.values("role")[:1]),
+            invited_until=Subquery(invited.values("expires_at")[:1]),
+            invited_by_name=Subquery(invited.values("invited_by__name")[:1]),
+        )
         .select_related("enrollment_period")
         .order_by("term_start")
     )
