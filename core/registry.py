@@ -173,3 +173,32 @@ def unregister_panel(name: str) -> None:
 
 def panels() -> list[Panel]:
     return sorted(_panels, key=lambda p: p.order)
+
+
+# --- "Start here" items ---------------------------------------------------------------------
+# What a new member's "Start here" panel on the cohort home points to beyond the cohort's
+# own sessions and calendar (the welcome thread, say): ``link(cohort, user)`` returns
+# ``{"label": ..., "title": ..., "url": ...}`` or None, in at most one query; in ascending
+# ``order``.
+
+
+@dataclass(frozen=True)
+class StartHereItem:
+    name: str
+    link: Callable[[Any, Any], dict[str, str] | None]
+    order: int = 100
+
+
+_start_here: Registry[StartHereItem] = Registry("start-here item")
+
+
+def register_start_here(item: StartHereItem) -> StartHereItem:
+    return _start_here.register(item.name, item)
+
+
+def unregister_start_here(name: str) -> None:
+    _start_here.unregister(name)
+
+
+def start_here_items() -> list[StartHereItem]:
+    return sorted(_start_here, key=lambda i: i.order)

@@ -8,7 +8,12 @@ class DiscussionsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Delivery
         from accounts.notifications import NotificationKind, register_kind
-        from core.registry import register_panel, register_participation_source, register_seeder
+        from core.registry import (
+            register_panel,
+            register_participation_source,
+            register_seeder,
+            register_start_here,
+        )
         from discussions import consumers, dashboard, seed
         from discussions import search as search_provider
 
@@ -31,3 +36,4 @@ class DiscussionsConfig(AppConfig):
         register_seeder("discussions", seed.seed_demo, after=("cohorts",))
         register_participation_source(dashboard.POSTS)
         register_panel(dashboard.UNREAD_PANEL)
+        register_start_here(dashboard.WELCOME_THREAD)

@@ -1,12 +1,13 @@
 """What discussions adds to the pages that gather across apps (registered in
-``DiscussionsConfig.ready``): the "Unread threads" panel of the dashboard and the posts
-column of the facilitators' participation view."""
+``DiscussionsConfig.ready``): the "Unread threads" panel of the dashboard, the posts
+column of the facilitators' participation view and the welcome thread of a new member's
+"Start here" panel."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core.registry import Panel, ParticipationSource
+from core.registry import Panel, ParticipationSource, StartHereItem
 from discussions import selectors
 
 
@@ -24,3 +25,17 @@ POSTS = ParticipationSource(
     counts=selectors.post_counts_by_author,
     help="Posts written in the cohort's discussions (deleted or hidden ones not counted).",
 )
+
+
+def welcome_link(cohort: Any, user: Any) -> dict[str, str] | None:
+    thread = selectors.welcome_thread(cohort)
+    if thread is None:
+        return None
+    return {
+        "label": "Read the welcome thread",
+        "title": thread.title,
+        "url": thread.get_absolute_url(),
+    }
+
+
+WELCOME_THREAD = StartHereItem("discussions.welcome", welcome_link, order=10)

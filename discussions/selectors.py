@@ -70,6 +70,17 @@ def threads_of(cohort: Cohort, user: Any) -> QuerySet[Thread]:
     return with_unread(qs, user).order_by("-pinned", "-last_activity_at", "-pk")
 
 
+def welcome_thread(cohort: Cohort) -> Thread | None:
+    """The thread a newcomer should read first: the pinned announcement, else the first
+    pinned thread (one query)."""
+    return (
+        Thread.objects.filter(cohort=cohort, pinned=True)
+        .select_related("cohort")
+        .order_by("-announcement", "created_at", "pk")
+        .first()
+    )
+
+
 def unread_threads_for(user: Any, *, limit: int = 8) -> list[Thread]:
     """Threads with unread posts in the viewer's cohorts, most recently active first."""
     if not getattr(user, "is_authenticated", False):
