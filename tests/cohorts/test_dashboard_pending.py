@@ -82,7 +82,8 @@ def test_pending_items_cost_no_extra_queries(
     for n in range(2):
         cohort = make_cohort(by=facilitator, title=f"Cohort {n}")
         membership_join(cohort=cohort, user=me, message="Please")
-        invitation_create(cohort=make_cohort(by=facilitator, title=f"Inv {n}"), by=facilitator, email=me.email)
+        other = make_cohort(by=facilitator, title=f"Inv {n}")
+        invitation_create(cohort=other, by=facilitator, email=me.email)
     with CaptureQueriesContext(connection) as ctx:
         _dashboard(client)
     assert len(ctx.captured_queries) == before

@@ -34,7 +34,8 @@ def test_a_member_who_joined_today_is_not_quiet(
     for days in (-21, -14, -7):
         add_session(active_cohort, days=days)  # nobody recorded: the veteran was quiet
 
-    rows = {r.membership.user_id: r for r in participation.participation_rows(active_cohort)["rows"]}
+    data = participation.participation_rows(active_cohort)
+    rows = {r.membership.user_id: r for r in data["rows"]}
     assert rows[veteran.pk].quiet
     assert rows[veteran.pk].held_since == 3
     assert not rows[newcomer.pk].quiet
