@@ -177,6 +177,7 @@ def notify(
     url: str = "",
     email: bool | None = None,
     quoted_from: User | None = None,
+    mail_after: str = "",
 ) -> list[Notification]:
     """Tell ``users`` something in-app (pushed live after commit) and by e-mail as each
     person chose for ``kind`` (see :func:`email_deliveries`): at once, in the daily digest
@@ -187,7 +188,8 @@ def notify(
     a mail that cannot be sent is logged and left for
     :func:`instant_mails_retry`, never raised into the action that caused it. When ``body``
     is what a person wrote (``quoted_from``), the e-mail frames it as theirs and makes no
-    link in it clickable.
+    link in it clickable. ``mail_after`` is the site's own text, added to the e-mail after
+    the body (what comes next, say), never framed as the person's.
     """
     people = list(users)
     deliveries = email_deliveries(user_ids=[u.pk for u in people], kind=kind, email=email)
@@ -225,6 +227,8 @@ def notify(
         from accounts.tasks import notification_mail_send
 
         text = _mail_text(body, url, quoted_from.display_name if quoted_from else None)
+        if mail_after:
+            text = f"{text.rstrip()}\n\n{mail_after.strip()}\n"
         for note, _person in instant:
             # One task per e-mail, queued once the change is committed; a queue that
             # cannot take it is logged and the mail left for instant_mails_retry.

@@ -1,13 +1,11 @@
 """What cohorts adds to the pages that gather across apps (registered in
-``CohortsConfig.ready``): the "My cohorts", "Next sessions" and (for program staff)
-"Reviews" panels of the dashboard and the attendance column of the facilitators'
-participation view."""
+``CohortsConfig.ready``): the "My cohorts" panel of the dashboard (with my requests still
+waiting and my unused invitations), the "Next sessions" and (for program staff) "Reviews"
+panels, and the attendance column of the facilitators' participation view."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from django.db.models import OuterRef, Subquery
 
 from cohorts import permissions, selectors
 from cohorts.models import Attendance, Cohort, Membership
@@ -15,12 +13,22 @@ from core.registry import Panel, ParticipationSource
 
 
 def my_cohorts(user: Any) -> dict[str, Any]:
-    mine = Membership.objects.filter(cohort=OuterRef("pk"), user=user)
-    cohorts = selectors.cohorts_of(user).annotate(
-        my_role=Subquery(mine.values("role")[:1]),
-        my_status=Subquery(mine.values("status")[:1]),
-    )
-    return {"my_cohorts": list(cohorts)}
+    """The cohorts I am in, and, in the same query, my requests still waiting and the
+    invitations I have not used yet."""
+    seated: list[Cohort] = []
+    requests: list[Cohort] = []
+    invitations: list[Cohort] = []
+    for cohort in selectors.cohorts_and_pending_of(user):
+        if cohort.my_status in Membership.SEATED:
+            seated.append(cohort)
+        elif cohort.my_status in (Membership.Status.REQUESTED, Membership.Status.WAITLISTED):
+            requests.append(cohort)
+        if cohort.invited_until and not (
+            cohort.my_status in Membership.SEATED
+            and (cohort.my_role == cohort.invited_role or cohort.invited_role == "member")
+        ):
+            invitations.append(cohort)
+    return {"my_cohorts": seated, "my_requests": requests, "my_invitations": invitations}
 
 
 def next_sessions(user: Any) -> dict[str, Any]:

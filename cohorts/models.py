@@ -4,6 +4,7 @@ learning goals and calendar tokens."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -267,6 +268,12 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.cohort} ({self.role}, {self.status})"
+
+    @property
+    def joined_at(self) -> datetime:
+        """When the person took their place: every way in (accepted, invited, off the
+        waitlist, joining an open cohort) stamps ``decided_at`` as it seats them."""
+        return self.decided_at or self.created_at
 
 
 class Invitation(TimeStampedModel):

@@ -9,7 +9,7 @@ cohort whose slug exists is left as it is.
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -281,6 +281,14 @@ def admit(cohort: Cohort, emails: list[str], *, by: User) -> None:
             membership_accept(membership=request, by=by, message=f"Welcome, {joiner.display_name}!")
 
 
+def _joined_on(cohort: Cohort, day: date) -> None:
+    """Date the members' places back to ``day`` (the demo is built in one go, today)."""
+    joined = timezone.make_aware(datetime.combine(day, time(9, 0)))
+    Membership.objects.filter(
+        cohort=cohort, role=Membership.Role.MEMBER, status=Membership.Status.ACTIVE
+    ).update(decided_at=joined)
+
+
 def schedule(cohort: Cohort, *, by: User, first_day: date, at: time) -> list[Session]:
     return sessions_apply_template(
         cohort=cohort,
@@ -379,6 +387,9 @@ def build_partnerships(slug: str, periods: list[EnrollmentPeriod]) -> None:
         ],
         by=facilitator,
     )
+    # They were admitted during enrollment, before the term began: the sessions already
+    # held count for them (participation counts from each member's join date).
+    _joined_on(cohort, term_start - timedelta(days=10))
     sessions = schedule(
         cohort, by=facilitator, first_day=today - timedelta(days=30), at=time(12, 0)
     )
@@ -490,6 +501,7 @@ def build_other(spec: dict[str, Any]) -> Any:
         admit(cohort, spec.get("admit", []), by=by)
         for email in spec.get("join", []):
             membership_join(cohort=cohort, user=person(email))
+        _joined_on(cohort, min(_this_day(), term_start - timedelta(days=10)))
         schedule(cohort, by=by, first_day=term_start, at=spec["at"])
         if spec.get("activate"):
             cohort_activate(cohort=cohort, by=by)
@@ -544,7 +556,7 @@ def synthetic_cohort(n: int, *, facilitator: User, members: list[User]) -> Cohor
                 user=u,
                 role=Membership.Role.MEMBER,
                 status=Membership.Status.ACTIVE,
-                decided_at=now,
+                decided_at=now - timedelta(days=40),
             )
             for u in members
         ]

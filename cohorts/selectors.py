@@ -17,6 +17,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     prefetch_related_objects,
 )
 from django.urls import reverse
@@ -213,21 +214,44 @@ def attendance_counts(cohort: Cohort) -> dict[int, dict[str, int]]:
     return counts
 
 
-def recent_attendance(cohort: Cohort, *, sessions: int = 2) -> dict[int, list[str]]:
-    """Each person's status at the last ``sessions`` held sessions, newest first."""
-    recent = list(
+def held_sessions(cohort: Cohort) -> list[Session]:
+    """The sessions held so far (started, not cancelled), newest first, in one query."""
+    return list(
         Session.objects.filter(
             cohort=cohort, cancelled_at__isnull=True, starts_at__lte=timezone.now()
         )
+        .only("pk", "cohort_id", "starts_at", "ends_at")
         .order_by("-starts_at")
-        .values_list("pk", flat=True)[:sessions]
     )
-    by_user: dict[int, list[str]] = {}
-    for row in Attendance.objects.filter(session_id__in=recent).values(
+
+
+def held_after_joining(membership: Membership, sessions: list[Session]) -> list[Session]:
+    """Those of ``sessions`` still running or yet to end when the person took their place:
+    nobody is expected at a session that was over before they joined."""
+    joined = membership.joined_at
+    return [s for s in sessions if s.ends_at > joined]
+
+
+def recent_attendance(session_ids: list[int]) -> dict[int, dict[int, str]]:
+    """``{user_id: {session_id: status}}`` at the given sessions, in one query."""
+    by_user: dict[int, dict[int, str]] = {}
+    for row in Attendance.objects.filter(session_id__in=session_ids).values(
         "user_id", "status", "session_id"
     ):
-        by_user.setdefault(row["user_id"], []).append(row["status"])
+        by_user.setdefault(row["user_id"], {})[row["session_id"]] = row["status"]
     return by_user
+
+
+def attendance_sheet(session: Session) -> tuple[list[Membership], dict[int, str]]:
+    """Who a session's attendance screen lists, and what is recorded so far: everyone
+    seated who had joined before it ended, and anyone already recorded at it."""
+    current = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))
+    people = [
+        m
+        for m in members_of(session.cohort)
+        if m.user_id in current or held_after_joining(m, [session])
+    ]
+    return people, current
 
 
 def cohorts_of(user: Any) -> QuerySet[Cohort]:
@@ -240,6 +264,41 @@ def cohorts_of(user: Any) -> QuerySet[Cohort]:
     return (
         with_counts(Cohort.objects.filter(pk__in=seated))
         .exclude(state=Cohort.State.ARCHIVED)
+        .select_related("enrollment_period")
+        .order_by("term_start")
+    )
+
+
+def cohorts_and_pending_of(user: Any) -> QuerySet[Cohort]:
+    """The cohorts a person is seated in, has asked to join (or waits for on a waitlist),
+    or holds an open invitation to, in one query, each annotated with ``my_role``,
+    ``my_status`` and, when invited, ``invited_role``, ``invited_until`` and
+    ``invited_by_name``. Invitations go to the account's (verified) address."""
+    if not getattr(user, "is_authenticated", False):
+        return Cohort.objects.none()
+    mine = Membership.objects.filter(cohort=OuterRef("pk"), user=user)
+    involved = Membership.objects.filter(
+        user=user, status__in=[*M.SEATED, M.Status.REQUESTED, M.Status.WAITLISTED]
+    ).values("cohort_id")
+    invited = Invitation.objects.filter(
+        cohort=OuterRef("pk"),
+        email__iexact=user.email or "-",
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("expires_at")
+    return (
+        with_counts(Cohort.objects.filter(Q(pk__in=involved) | Q(Exists(invited))))
+        .exclude(state=Cohort.State.ARCHIVED)
+        .annotate(
+            my_role=Subquery(mine.values("role")[:1]),
+            my_status=Subquery(mine.values("status")[:1]),
+            my_since=Subquery(mine.values("updated_at")[:1]),
+            my_waitlisted_at=Subquery(mine.values("waitlisted_at")[:1]),
+            invited_role=Subquery(invited.values("role")[:1]),
+            invited_until=Subquery(invited.values("expires_at")[:1]),
+            invited_by_name=Subquery(invited.values("invited_by__name")[:1]),
+        )
         .select_related("enrollment_period")
         .order_by("term_start")
     )

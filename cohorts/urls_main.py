@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:slug>/submit/", proposal.submit, name="submit"),
     path("<slug:slug>/join/", cohort.join, name="join"),
     path("<slug:slug>/leave/", cohort.leave, name="leave"),
+    path("<slug:slug>/start-here/dismiss/", cohort.start_here_dismiss, name="start_here_dismiss"),
     path("<slug:slug>/review/", review.review, name="review"),
     path("<slug:slug>/lifecycle/<slug:action>/", cohort.lifecycle, name="lifecycle"),
     path("<slug:slug>/members/", cohort.members, name="members"),

@@ -240,3 +240,32 @@ def cohort_activity(cohort: Any, user: Any, *, limit: int = 8) -> list[ActivityI
     found = [item for source in _activity for item in source.items(cohort, user, limit)]
     found.sort(key=lambda item: item.at, reverse=True)
     return found[:limit]
+
+
+# --- "Start here" items ---------------------------------------------------------------------
+# What a new member's "Start here" panel on the cohort home points to beyond the cohort's
+# own sessions and calendar (the welcome thread, say): ``link(cohort, user)`` returns
+# ``{"label": ..., "title": ..., "url": ...}`` or None, in at most one query; in ascending
+# ``order``.
+
+
+@dataclass(frozen=True)
+class StartHereItem:
+    name: str
+    link: Callable[[Any, Any], dict[str, str] | None]
+    order: int = 100
+
+
+_start_here: Registry[StartHereItem] = Registry("start-here item")
+
+
+def register_start_here(item: StartHereItem) -> StartHereItem:
+    return _start_here.register(item.name, item)
+
+
+def unregister_start_here(name: str) -> None:
+    _start_here.unregister(name)
+
+
+def start_here_items() -> list[StartHereItem]:
+    return sorted(_start_here, key=lambda i: i.order)

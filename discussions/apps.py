@@ -15,6 +15,7 @@ class DiscussionsConfig(AppConfig):
             register_panel,
             register_participation_source,
             register_seeder,
+            register_start_here,
         )
         from discussions import consumers, dashboard, seed
         from discussions import search as search_provider
@@ -41,3 +42,4 @@ class DiscussionsConfig(AppConfig):
         register_cohort_card(dashboard.COHORT_CARD)
         register_activity_source(dashboard.POST_ACTIVITY)
         register_session_links("discussions.threads", dashboard.session_threads)
+        register_start_here(dashboard.WELCOME_THREAD)

@@ -1,7 +1,8 @@
 """What discussions adds to the pages that gather across apps (registered in
 ``DiscussionsConfig.ready``): the "Unread threads" panel of the dashboard, the posts
 column of the facilitators' participation view, on a cohort's home the Discussions
-card and the posts in "Recent activity", and a session page's threads."""
+card and the posts in "Recent activity", a session page's threads, and the welcome
+thread of a new member's "Start here" panel."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from core.registry import (
     CohortCard,
     Panel,
     ParticipationSource,
+    StartHereItem,
 )
 from discussions import selectors
 from discussions.models import Thread
@@ -79,3 +81,17 @@ def session_threads(session: Any, user: Any) -> list[SessionLink]:
         )
         for thread in threads
     ]
+
+
+def welcome_link(cohort: Any, user: Any) -> dict[str, str] | None:
+    thread = selectors.welcome_thread(cohort)
+    if thread is None:
+        return None
+    return {
+        "label": "Read the welcome thread",
+        "title": thread.title,
+        "url": thread.get_absolute_url(),
+    }
+
+
+WELCOME_THREAD = StartHereItem("discussions.welcome", welcome_link, order=10)

@@ -89,6 +89,17 @@ def recent_posts(cohort: Cohort, *, limit: int = 8) -> list[Post]:
     )
 
 
+def welcome_thread(cohort: Cohort) -> Thread | None:
+    """The thread a newcomer should read first: the pinned announcement, else the first
+    pinned thread (one query)."""
+    return (
+        Thread.objects.filter(cohort=cohort, pinned=True)
+        .select_related("cohort")
+        .order_by("-announcement", "created_at", "pk")
+        .first()
+    )
+
+
 def unread_threads_for(user: Any, *, limit: int = 8) -> list[Thread]:
     """Threads with unread posts in the viewer's cohorts, most recently active first."""
     if not getattr(user, "is_authenticated", False):

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from accounts.models import User
 from accounts.services import notify
 from cohorts.models import Cohort, Invitation, Membership
 from cohorts.permissions import JOINABLE_STATES, forget_cached_permissions
-from cohorts.selectors import facilitators_of
+from cohorts.selectors import facilitators_of, next_session
 from cohorts.services.errors import CohortError
 from core import quota
 from core.mail import defang, one_line, quoted
@@ -109,6 +110,32 @@ def _waitlist(membership: Membership) -> Membership:
     return membership
 
 
+def _what_comes_next(cohort: Cohort, user: User) -> str:
+    """The welcome e-mail's closing part: the first session ahead, in the member's own time
+    zone, and where to start."""
+    session = next_session(cohort)
+    if session is None:
+        first = "No session is scheduled yet; you will be told when the first one is."
+    else:
+        try:
+            zone = ZoneInfo(user.time_zone or cohort.time_zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            zone = ZoneInfo(cohort.time_zone)
+        local = session.starts_at.astimezone(zone)
+        first = (
+            f"The next session: “{defang(one_line(session.title))}”, "
+            f"{local:%A %d %B %Y, %H:%M} ({zone.key} time)."
+        )
+    home = settings.SITE_URL + cohort.get_absolute_url()
+    return (
+        "What comes next\n"
+        f"- {first}\n"
+        f"- Start here: {home}\n"
+        "  The cohort home has a “Start here” panel: the welcome thread, the next session "
+        "and a link to add the sessions to your calendar."
+    )
+
+
 def _promote_waitlist(cohort: Cohort) -> list[Membership]:
     """Give freed places to the waitlist, first come first served."""
     promoted: list[Membership] = []
@@ -129,6 +156,7 @@ def _promote_waitlist(cohort: Cohort) -> list[Membership]:
             body="You were first on the waitlist: you are now a member.",
             url=cohort.get_absolute_url(),
             email=True,
+            mail_after=_what_comes_next(cohort, membership.user),
         )
     return promoted
 
@@ -159,8 +187,18 @@ def membership_join(*, cohort: Cohort, user: User, message: str = "") -> Members
     if cohort.join_policy == Cohort.JoinPolicy.OPEN:
         if places_left(cohort) > 0:
             membership.status = M.Status.ACTIVE
+            # The join date: participation counts sessions from here.
+            membership.decided_by, membership.decided_at = None, timezone.now()
             membership.save()
             _grant(membership)
+            notify(
+                users=[user],
+                kind="membership.accepted",
+                title=f"Welcome to “{cohort.title}”",
+                body="You joined the cohort.",
+                url=cohort.get_absolute_url(),
+                mail_after=_what_comes_next(cohort, user),
+            )
         else:
             membership.status = M.Status.WAITLISTED
             membership.waitlisted_at = timezone.now()
@@ -193,6 +231,7 @@ def membership_accept(*, membership: Membership, by: User, message: str = "") ->
         membership = _seat(cohort, membership.user, role=M.Role.MEMBER, by=by)
         title = f"Welcome to “{cohort.title}”"
         body = membership.decision_message or "Your request was accepted."
+        after = _what_comes_next(cohort, membership.user)
     else:
         membership.save(update_fields=["decided_by", "decided_at", "decision_message"])
         _waitlist(membership)
@@ -200,6 +239,7 @@ def membership_accept(*, membership: Membership, by: User, message: str = "") ->
         body = (
             membership.decision_message or "The cohort is full; you will get the next free place."
         )
+        after = ""
     notify(
         users=[membership.user],
         kind="membership.accepted",
@@ -208,6 +248,7 @@ def membership_accept(*, membership: Membership, by: User, message: str = "") ->
         url=cohort.get_absolute_url(),
         email=True,
         quoted_from=_author_of(membership.decision_message, by),
+        mail_after=after,
     )
     return membership
 

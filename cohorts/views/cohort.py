@@ -3,6 +3,8 @@ leaving, the members list and the facilitators' lifecycle buttons."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from cohorts import permissions, selectors, services
 from cohorts.forms import GoalForm, GoalStatusForm, JoinForm
 from cohorts.models import Cohort, Membership
 from cohorts.services import CohortError
+from core.registry import start_here_items
 
 M = Membership
 # The lifecycle steps facilitators take themselves (review decisions are staff's).
@@ -90,7 +93,42 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         can_submit=permissions.can_edit_proposal(user, cohort),
         is_staff=permissions.is_staff(user),
     )
+    context["start_here"] = _start_here(request, cohort, membership)
     return render(request, "cohorts/home.html", context)
+
+
+# A new member sees the "Start here" panel for their first weeks, or until they dismiss it.
+START_HERE_DAYS = 14
+
+
+def _start_here_key(cohort: Cohort) -> str:
+    return f"start-here-dismissed:{cohort.pk}"
+
+
+def _start_here(
+    request: HttpRequest, cohort: Cohort, membership: Membership | None
+) -> list[dict[str, str]] | None:
+    """The links of a new member's "Start here" panel (apps add theirs through
+    ``core.registry.register_start_here``), or None when it is not shown."""
+    if (
+        membership is None
+        or membership.role != M.Role.MEMBER
+        or membership.status != M.Status.ACTIVE
+        or membership.joined_at < timezone.now() - timedelta(days=START_HERE_DAYS)
+        or request.session.get(_start_here_key(cohort))
+    ):
+        return None
+    links = [item.link(cohort, request.user) for item in start_here_items()]
+    return [link for link in links if link]
+
+
+@login_required
+@require_POST
+def start_here_dismiss(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = cohort_page(request, slug, "content")
+    request.session[_start_here_key(cohort)] = True
+    messages.info(request, "The “Start here” panel is hidden for this cohort.")
+    return redirect(cohort)
 
 
 @login_required

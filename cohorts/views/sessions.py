@@ -197,11 +197,11 @@ def session_template(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Everyone seated in the cohort, one row each, one submit."""
+    """Everyone seated in the cohort who had joined before the session ended, one row
+    each, one submit."""
     cohort = access_cohort(request.user, slug=slug, need="facilitate")
     session = _session(cohort, pk)
-    people = list(selectors.members_of(cohort))
-    current = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))
+    people, current = selectors.attendance_sheet(session)
     form = AttendanceForm(
         request.POST if request.method == "POST" else None, people=people, current=current
     )

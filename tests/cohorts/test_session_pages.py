@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import profile_update
-from cohorts.models import Attendance, Cohort, Session
+from cohorts.models import Attendance, Cohort, Membership, Session
 from cohorts.services import session_cancel
 from tests.helpers import SESSION_FORM as FORM
 
@@ -166,6 +167,14 @@ def test_a_cancelled_session_cannot_be_edited(
     assert session.title == "Session"
 
 
+def joined_days_ago(cohort: Cohort, days: int) -> None:
+    """Everyone in ``cohort`` took their place ``days`` ago (the attendance screen lists
+    people for the sessions held after they joined)."""
+    Membership.objects.filter(cohort=cohort).update(
+        decided_at=timezone.now() - timedelta(days=days)
+    )
+
+
 def test_attendance_saves_many_rows_in_one_post(
     active_cohort: Cohort,
     facilitator: User,
@@ -174,6 +183,7 @@ def test_attendance_saves_many_rows_in_one_post(
     add_session: Callable[..., Session],
 ) -> None:
     people = add_members(active_cohort, 5)
+    joined_days_ago(active_cohort, 30)
     session = add_session(active_cohort, days=-1)
     url = reverse("cohorts:attendance", args=[active_cohort.slug, session.pk])
     page = fac_client.get(url).content.decode()
@@ -209,6 +219,7 @@ def test_attendance_ignores_people_outside_the_cohort_and_bad_values(
     fac_client: Client,
     add_session: Callable[..., Session],
 ) -> None:
+    joined_days_ago(active_cohort, 30)
     session = add_session(active_cohort, days=-1)
     url = reverse("cohorts:attendance", args=[active_cohort.slug, session.pk])
     response = fac_client.post(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from cohorts.models import Cohort, Session
+from cohorts.models import Cohort, Membership, Session
 from cohorts.services import attendance_record, session_cancel
 from core import registry
 from dashboard import participation
@@ -27,7 +29,11 @@ def test_attendance_counts_and_quiet_members(
     add_members: Callable[[Cohort, int], list[User]],
     add_session: Callable[..., Session],
 ) -> None:
-    steady, quiet, excused, newcomer = add_members(active_cohort, 4)
+    steady, quiet, excused, never_came = add_members(active_cohort, 4)
+    # All four joined before the first session (participation counts from the join date).
+    Membership.objects.filter(cohort=active_cohort, role=Membership.Role.MEMBER).update(
+        decided_at=timezone.now() - timedelta(days=30)
+    )
     first, second, third = (add_session(active_cohort, days=d) for d in (-21, -14, -7))
     cancelled = add_session(active_cohort, days=-3)
     session_cancel(session=cancelled, by=facilitator)
@@ -56,9 +62,9 @@ def test_attendance_counts_and_quiet_members(
         steady.pk: [3, 0],
         quiet.pk: [1, 0],
         excused.pk: [1, 0],
-        newcomer.pk: [0, 0],
+        never_came.pk: [0, 0],
     }
-    assert {pk for pk, r in rows.items() if r.quiet} == {quiet.pk, newcomer.pk}
+    assert {pk for pk, r in rows.items() if r.quiet} == {quiet.pk, never_came.pk}
 
     page = fac_client.get(page_url(active_cohort)).content.decode()
     assert "2 members have been quiet lately" in page

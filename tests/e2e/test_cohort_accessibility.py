@@ -34,7 +34,7 @@ pytestmark = pytest.mark.e2e
 def build_world(case: browser.BrowserTestCase) -> dict[str, Any]:
     """Preconditions only: accounts, the framework, a busy cohort and a pending proposal."""
     from cohorts import services
-    from cohorts.models import CohortReview, Session
+    from cohorts.models import CohortReview, Membership, Session
     from competencies.models import Framework
 
     import_framework()
@@ -47,6 +47,10 @@ def build_world(case: browser.BrowserTestCase) -> dict[str, Any]:
     cohort = approved_cohort(by=fay, staff=rae, title="Partnerships circle")
     seat(cohort, cal, fay)
     seat(cohort, dee, fay)
+    # They joined last week, before the first session (participation counts from then).
+    Membership.objects.filter(cohort=cohort).update(
+        decided_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+    )
     services.membership_join(cohort=cohort, user=pat, message="I'd love to join this term.")
     _, token = services.invitation_create(
         cohort=cohort, by=fay, email="newcomer@example.org", message="Come and learn with us."

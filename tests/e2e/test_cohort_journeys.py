@@ -330,7 +330,7 @@ class TestCohortJourneys(browser.BrowserTestCase):
         assert membership.status == Membership.Status.ACTIVE
 
     def test_facilitator_schedules_sessions_and_takes_attendance(self) -> None:
-        from cohorts.models import Attendance, Session
+        from cohorts.models import Attendance, Membership, Session
 
         import_framework()
         chicago = zoneinfo.ZoneInfo("America/Chicago")
@@ -342,6 +342,11 @@ class TestCohortJourneys(browser.BrowserTestCase):
         dee = self.make_user("dee@example.org", name="Dee Quiet", time_zone="America/Chicago")
         seat(cohort, cal, fay)
         seat(cohort, dee, fay)
+        # Everyone joined last week, before the first session (attendance screens list
+        # people only for the sessions held after they joined).
+        Membership.objects.filter(cohort=cohort).update(
+            decided_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+        )
 
         # The facilitator lays out the six-session outline: the first one was yesterday.
         facilitator = self.new_page()
