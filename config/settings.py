@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "competencies",
     "cohorts",
     "discussions",
+    "resources",
+    "trainings",
     "dashboard",
 ]
 

@@ -26,6 +26,8 @@ api_v1 = [
     path("cohorts/<slug:slug>/threads/", CohortThreadsView.as_view(), name="cohort-threads"),
     path("threads/<int:thread_id>/posts/", ThreadPostsView.as_view(), name="thread-posts"),
     path("posts/<int:post_id>/", PostDetailView.as_view(), name="post"),
+    path("", include("resources.api_urls")),
+    path("", include("trainings.api_urls")),
 ]
 
 urlpatterns = [
@@ -47,6 +49,8 @@ urlpatterns = [
     path("cohorts/<slug:slug>/threads/", include("discussions.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("files/", include("files.urls")),
+    path("", include("resources.urls")),
+    path("", include("trainings.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SchemaDocsView.as_view(url_name="schema"), name="api-docs"),

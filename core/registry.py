@@ -269,3 +269,34 @@ def unregister_start_here(name: str) -> None:
 
 def start_here_items() -> list[StartHereItem]:
     return sorted(_start_here, key=lambda i: i.order)
+
+
+# --- Main navigation ------------------------------------------------------------------------
+# Apps add their top-level pages to the site header. ``url_name`` is reversed when the page
+# renders; ``current`` names the URL namespaces that mark the item as the current page;
+# ``signed_in`` hides the item from anonymous visitors.
+
+
+@dataclass(frozen=True)
+class NavItem:
+    name: str
+    label: str
+    url_name: str
+    current: tuple[str, ...] = ()
+    signed_in: bool = False
+    order: int = 100
+
+
+_nav: Registry[NavItem] = Registry("navigation item")
+
+
+def register_nav_item(item: NavItem) -> NavItem:
+    return _nav.register(item.name, item)
+
+
+def unregister_nav_item(name: str) -> None:
+    _nav.unregister(name)
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_nav, key=lambda i: i.order)
