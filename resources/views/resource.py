@@ -3,14 +3,6 @@
 from django.http import Http404
 
 
-def library(request, **kwargs):
-    raise Http404
-
-
-def tag_suggestions(request, **kwargs):
-    raise Http404
-
-
 def detail(request, **kwargs):
     raise Http404
 
@@ -48,36 +40,4 @@ def version_new(request, **kwargs):
 
 
 def version_download(request, **kwargs):
-    raise Http404
-
-
-def repertoire(request, **kwargs):
-    raise Http404
-
-
-def create(request, **kwargs):
-    raise Http404
-
-
-def deleted(request, **kwargs):
-    raise Http404
-
-
-def collections(request, **kwargs):
-    raise Http404
-
-
-def collection_new(request, **kwargs):
-    raise Http404
-
-
-def collection(request, **kwargs):
-    raise Http404
-
-
-def collection_edit(request, **kwargs):
-    raise Http404
-
-
-def session_materials(request, **kwargs):
     raise Http404
