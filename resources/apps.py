@@ -23,3 +23,17 @@ class ResourcesConfig(AppConfig):
         register_download_check(FILE_PURPOSE, permissions.may_download_file)
         register_extraction_listener(FILE_PURPOSE, services.file_text_ready)
         citations.register_citer("resources.session_materials", citations.session_materials)
+
+        # lists: the header link to the library.
+        from core.registry import NavItem, register_nav_item
+
+        register_nav_item(
+            NavItem(
+                "resources",
+                "Library",
+                "resources:library",
+                current=("resources",),
+                signed_in=True,
+                order=30,
+            )
+        )
