@@ -83,12 +83,14 @@ class ResourceForm(forms.Form):
     areas = forms.ModelMultipleChoiceField(
         label="Credential areas it supports",
         queryset=Area.objects.none(),
+        to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     competencies = CompetencyChoices(
         label="Competencies it supports",
         queryset=Competency.objects.none(),
+        to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
