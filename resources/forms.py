@@ -137,9 +137,9 @@ class ResourceForm(forms.Form):
             .select_related("area")
             .order_by("area__order", "order", "pk")
         )
-        self.fields["file"].help_text = (
-            f"For a file. Allowed: {ALLOWED}; up to {settings.MAX_UPLOAD_MB} MB."
-        )
+        self.fields[
+            "file"
+        ].help_text = f"For a file. Allowed: {ALLOWED}; up to {settings.MAX_UPLOAD_MB} MB."
 
     # What the template lays out.
 

@@ -28,7 +28,9 @@ DELETED_PER_PAGE = 50
 
 def _sort_options(filters: selectors.Filters) -> list[dict[str, Any]]:
     current = filters.effective_sort()
-    names = ["relevance", "useful", "recent", "title"] if filters.q else ["useful", "recent", "title"]
+    names = (
+        ["relevance", "useful", "recent", "title"] if filters.q else ["useful", "recent", "title"]
+    )
     return [
         {"value": name, "label": selectors.SORT_LABELS[name], "selected": name == current}
         for name in names
@@ -51,9 +53,7 @@ def _chips(
     facets: list[selectors.Facet],
 ) -> list[dict[str, str]]:
     """The filters in force, each with the label people recognise and a link without it."""
-    labels = {
-        (facet.name, value.value): value.label for facet in facets for value in facet.values
-    }
+    labels = {(facet.name, value.value): value.label for facet in facets for value in facet.values}
     names = {facet.name: facet.label for facet in facets}
     chips = []
     if filters.q:
@@ -99,13 +99,9 @@ def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page:
     return page
 
 
-def _listing(
-    request: HttpRequest, *, cohort: Cohort | None, list_url: str
-) -> dict[str, Any]:
+def _listing(request: HttpRequest, *, cohort: Cohort | None, list_url: str) -> dict[str, Any]:
     filters = selectors.Filters.from_query(request.GET)
-    facets = _facets_with_selection(
-        filters, selectors.facets(request.user, filters, cohort=cohort)
-    )
+    facets = _facets_with_selection(filters, selectors.facets(request.user, filters, cohort=cohort))
     page = _page(request, selectors.resources_list(request.user, filters, cohort=cohort))
     return {
         "filters": filters,
