@@ -342,6 +342,27 @@ def test_cards_show_competencies_excerpt_useful_count_featured_and_file_type(
     assert "resource-thumb--pdf" in html and ">PDF<" in html
 
 
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [("member", False), ("contributor", True), ("facilitator", True), ("staff", False)],
+)
+def test_a_hidden_resource_shows_only_to_its_contributor_and_facilitators_marked_hidden(
+    as_role: Callable[[str], Client],
+    home: Cohort,
+    shared: Resource,
+    facilitator: User,
+    role: str,
+    sees: bool,
+) -> None:
+    services.resource_set_hidden(resource=shared, by=facilitator, hidden=True)
+    for url in (reverse("resources:repertoire", args=[home.slug]), reverse("resources:library")):
+        response = as_role(role).get(url)
+        assert titles(response) == (["Asset mapping guide"] if sees else [])
+        assert (
+            '<span class="badge badge--hidden">Hidden</span>' in response.content.decode()
+        ) == sees
+
+
 def test_the_library_filters_by_cohort_with_counts(
     as_role: Callable[[str], Client],
     home: Cohort,
