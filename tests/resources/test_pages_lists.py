@@ -23,7 +23,7 @@ from cohorts.models import Cohort
 from competencies.models import Competency
 from core.registry import nav_items
 from files.models import StoredFile
-from resources import services
+from resources import search_index, services
 from resources.models import Resource, Tag
 from tests.files.conftest import pdf_bytes
 from tests.resources.conftest import upload
@@ -607,6 +607,7 @@ def _bulk(cohort: Cohort, by: User, n: int) -> None:
     Resource.areas.through.objects.bulk_create(
         Resource.areas.through(resource_id=r.pk, area_id=area.pk) for r in rows
     )
+    search_index.rebuild()  # bulk rows bypass the services that index them
 
 
 @pytest.mark.parametrize(
@@ -616,6 +617,8 @@ def _bulk(cohort: Cohort, by: User, n: int) -> None:
         ("repertoire", {"tag": "bulk", "competency": "PAR-1", "sort": "useful"}),
         ("library", {}),
         ("library", {"area": "partnerships", "kind": "note", "sort": "title"}),
+        ("repertoire", {"q": "bulk note"}),
+        ("library", {"q": "bulk", "tag": "bulk", "sort": "recent"}),
     ],
 )
 def test_list_queries_do_not_grow_with_the_number_of_resources(
