@@ -126,8 +126,10 @@ def repertoire(request: HttpRequest, slug: str) -> HttpResponse:
             "cohort": cohort,
             "can_add": permissions.can_add_resource(request.user, cohort),
             "can_restore_any": permissions.restorable_for(request.user, cohort).exists(),
-            # New resources arrive at the top of the unfiltered first page only.
-            "live": page.number == 1 and not context["filters"].active,
+            # New resources arrive at the top of the unfiltered first page, newest first.
+            "live": page.number == 1
+            and not context["filters"].active
+            and context["filters"].effective_sort() == "recent",
         }
     )
     return render(request, "resources/repertoire.html", context)

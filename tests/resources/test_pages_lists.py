@@ -403,7 +403,10 @@ def test_pages_of_twenty_five(as_role: Callable[[str], Client], home: Cohort, me
     assert 'href="?page=2"' in first.content.decode()
     second = as_role("member").get(url, {"page": 2})
     assert len(titles(second)) == 5
+    # New resources are inserted live only where they belong: the top of the newest first.
+    assert 'data-live="on"' in first.content.decode()
     assert 'data-live="off"' in second.content.decode()
+    assert 'data-live="off"' in as_role("member").get(url, {"sort": "title"}).content.decode()
 
 
 # --- sharing a resource ----------------------------------------------------------------------
