@@ -321,15 +321,20 @@ def my_mark(user: Any, resource: Resource) -> UsefulMark | None:
     return UsefulMark.objects.filter(resource=resource, user=user).first()
 
 
-def tag_names(*, prefix: str = "", limit: int = 200) -> list[str]:
-    """Existing tags for autocomplete, most used first."""
-    rows = Tag.objects.all()
+def tag_names(user: Any, *, prefix: str = "", limit: int = 200) -> list[str]:
+    """Tags on resources ``user`` may see, for autocomplete, most used first (a tag used
+    only in a cohort they cannot open is never suggested)."""
+    through = Resource.tags.through
+    rows = through.objects.filter(
+        resource_id__in=permissions.resources_visible_to(user).values("pk")
+    )
     if prefix:
-        rows = rows.filter(name__istartswith=prefix)
+        rows = rows.filter(tag__name__istartswith=prefix)
     return list(
-        rows.annotate(n=Count("resources"))
-        .order_by("-n", "name")
-        .values_list("name", flat=True)[:limit]
+        rows.values("tag__name")
+        .annotate(n=Count("resource_id"))
+        .order_by("-n", "tag__name")
+        .values_list("tag__name", flat=True)[:limit]
     )
 
 

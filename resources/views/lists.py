@@ -146,7 +146,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tag_suggestions(request: HttpRequest) -> JsonResponse:
     prefix = " ".join(str(request.GET.get("q", "")).split())[:40]
-    return JsonResponse({"tags": selectors.tag_names(prefix=prefix, limit=20)})
+    return JsonResponse({"tags": selectors.tag_names(request.user, prefix=prefix, limit=20)})
 
 
 def create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -184,7 +184,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "cohort": cohort,
             "form": form,
-            "tag_options": selectors.tag_names(limit=200),
+            "tag_options": selectors.tag_names(request.user, limit=200),
             "file_dropped": file_dropped,
         },
         status=status,

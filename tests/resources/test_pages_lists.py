@@ -192,7 +192,9 @@ def test_tag_suggestions_answer_signed_in_people(
     response = as_role(role).get(reverse("resources:tags"), {"q": "re"})
     assert response.status_code == status
     if status == 200:
-        assert response.json() == {"tags": ["reciprocity", "resilience"]}
+        # Outsiders cannot read the cohort, so its tags are not suggested to them.
+        expected = [] if role == "outsider" else ["reciprocity", "resilience"]
+        assert response.json() == {"tags": expected}
 
 
 def test_the_add_button_shows_to_people_who_may_add(
@@ -647,3 +649,13 @@ def test_list_queries_do_not_grow_with_the_number_of_resources(
     with django_assert_max_num_queries(len(at_ten)):
         large = client.get(url, params)
     assert len(titles(large)) == 25 and "1000 resources" in large.content.decode()
+
+
+def test_tag_suggestions_never_reveal_tags_used_only_where_the_person_cannot_read(
+    share: Any, signed_in: Any, outsider: Any, member: Any
+) -> None:
+    share("link", tags=["confidential-partner"])
+    share("link", tags=["open-practice"], scope="platform")
+    seen = signed_in(outsider).get("/resources/tags/?q=").json()["tags"]
+    assert seen == ["open-practice"]
+    assert "confidential-partner" in signed_in(member).get("/resources/tags/?q=c").json()["tags"]
