@@ -23,3 +23,7 @@ class ResourcesConfig(AppConfig):
         register_download_check(FILE_PURPOSE, permissions.may_download_file)
         register_extraction_listener(FILE_PURPOSE, services.file_text_ready)
         citations.register_citer("resources.session_materials", citations.session_materials)
+        # The socket: following a cohort's repertoire (api/live helper).
+        from resources import consumers
+
+        consumers.register()
