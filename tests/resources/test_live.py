@@ -296,3 +296,26 @@ async def test_events_of_another_cohort_do_not_reach_this_page(
     await page.follow(home.slug)
     await share(other, facilitator)
     assert await page.quiet()
+
+
+# --- the page's script -------------------------------------------------------------------
+
+
+def test_the_repertoire_script_inserts_announces_and_removes_cards_safely() -> None:
+    """static/js/repertoire.js against a stand-in DOM and socket client, in Node (see
+    repertoire_check.mjs): the card markup of the contract, event text only ever as text,
+    de-duplication by id, removal, and the follow message with the newest id shown."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs Node.js to run the page script")
+    root = Path(settings.BASE_DIR)
+    result = subprocess.run(
+        [node, str(Path(__file__).with_name("repertoire_check.mjs")),
+         str(root / "static" / "js" / "repertoire.js")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr or result.stdout
