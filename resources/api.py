@@ -110,13 +110,21 @@ StaleResourceSerializer = inline_serializer(
 )
 
 
+LIST_DESCRIPTION = (
+    "The resources the caller may read, across cohorts (anonymous callers: public ones), "
+    "narrowed by the filters and sorted. An unknown filter value matches nothing."
+)
+CREATE_DESCRIPTION = (
+    "Share a resource into a cohort (any active member of it; 404 for a cohort the caller "
+    "may not read, 403 for one they read but may not add to): JSON for links and notes, "
+    "multipart/form-data with `file` (and optional `version_note`) for files. An upload "
+    "that is too large (413), of a kind not allowed or whose content does not match its "
+    "name (415) is refused, and nothing is stored. Links must be http:// or https://."
+)
+
+
 class ResourceListView(generics.GenericAPIView):
-    """The resources the caller may read, across cohorts (anonymous callers: public ones),
-    narrowed by the filters and sorted. An unknown filter value matches nothing. POST
-    shares a resource into a cohort (any active member): JSON for links and notes,
-    multipart/form-data with ``file`` for files. An upload that is too large (413), of a
-    kind not allowed or whose content does not match its name (415) is refused, and
-    nothing is stored."""
+    """The repertoire across cohorts: list (GET) and share (POST)."""
 
     serializer_class = ResourceSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -126,13 +134,18 @@ class ResourceListView(generics.GenericAPIView):
         filters = selectors.Filters.from_query(self.request.query_params)
         return with_areas(selectors.resources_list(self.request.user, filters))
 
-    @extend_schema(parameters=LIST_PARAMETERS, responses=ResourceSerializer(many=True))
+    @extend_schema(
+        description=LIST_DESCRIPTION,
+        parameters=LIST_PARAMETERS,
+        responses=ResourceSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         data = ResourceSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
 
     @extend_schema(
+        description=CREATE_DESCRIPTION,
         request={
             "application/json": ResourceCreateSerializer,
             "multipart/form-data": ResourceCreateSerializer,
