@@ -187,6 +187,24 @@ async def test_a_removed_member_stops_hearing_at_once(
     assert (frames[0]["type"], frames[0]["code"]) == ("error", "forbidden")
 
 
+async def test_following_again_checks_the_right_afresh(
+    connect: Connect, home: Cohort, member: User, member2: User
+) -> None:
+    page = await connect(member)
+    await page.follow(home.slug)
+
+    @database_sync_to_async
+    def lose_access_quietly() -> None:
+        # A change no event announces: only the next follow (e.g. after a reconnect) sees it.
+        User.objects.get(pk=member.pk).groups.remove(home.member_group)
+
+    await lose_access_quietly()
+    frames = await page.follow(home.slug)
+    assert (frames[0]["type"], frames[0]["code"]) == ("error", "forbidden")
+    await share(home, member2)
+    assert await page.quiet()
+
+
 def test_both_apps_hear_when_a_membership_ends() -> None:
     from discussions import consumers as discussion_consumers
 
