@@ -24,7 +24,7 @@ class ResourcesConfig(AppConfig):
         register_extraction_listener(FILE_PURPOSE, services.file_text_ready)
         citations.register_citer("resources.session_materials", citations.session_materials)
 
-        # lists: the header link to the library.
+        # The header link to the library.
         from core.registry import NavItem, register_nav_item
 
         register_nav_item(
@@ -37,3 +37,7 @@ class ResourcesConfig(AppConfig):
                 order=30,
             )
         )
+        # The socket: following a cohort's repertoire.
+        from resources import consumers
+
+        consumers.register()

@@ -270,6 +270,15 @@ def _announce(resource: Resource) -> None:
     transaction.on_commit(lambda: notify_new_resource.enqueue(resource.pk), robust=True)
 
 
+def _announce_update(resource: Resource) -> None:
+    """Open repertoire pages hear about an edit, unless the resource is hidden (its
+    contributor may still edit it, but the cohort must not see its new title)."""
+    if resource.hidden_at is None and resource.deleted_at is None:
+        publish_on_commit(
+            cohort_group(resource.cohort_id), resource_event(resource, "resource.updated")
+        )
+
+
 @transaction.atomic
 def resource_edit(
     *, resource: Resource, by: User, data: ResourceInput, version: int | None = None
@@ -308,7 +317,7 @@ def resource_edit(
     locked.competencies.set(competencies)
     locked.areas.set(areas)
     reindex(locked)
-    publish_on_commit(cohort_group(locked.cohort_id), resource_event(locked, "resource.updated"))
+    _announce_update(locked)
     return locked
 
 
@@ -339,7 +348,7 @@ def resource_add_version(
     locked.updated_at = timezone.now()
     locked.save(update_fields=["current_version", "version", "updated_at"])
     reindex(locked)
-    publish_on_commit(cohort_group(locked.cohort_id), resource_event(locked, "resource.updated"))
+    _announce_update(locked)
     return version
 
 
