@@ -1,6 +1,6 @@
 """Forms of the repertoire's list pages. They only check shape (lengths, known choices);
 the services decide everything else and their refusals are shown at the field they are
-about (see :func:`field_for_error`)."""
+about (the service names it: see :func:`field_for_error`)."""
 
 from __future__ import annotations
 
@@ -174,34 +174,8 @@ class ResourceForm(forms.Form):
 
 
 # Where a service refusal belongs on the form: by the field its message names.
-_PREFIXES = (
-    ("Title", "title"),
-    ("Give the resource a title", "title"),
-    ("Description", "description"),
-    ("Body", "body"),
-    ("Write the note", "body"),
-    ("Source", "source"),
-    ("Give the link", "url"),
-    ("An address", "url"),
-    ("A web address", "url"),
-    ("Links must", "url"),
-    ("A tag", "tags"),
-    ("Tags", "tags"),
-    ("Use at most", "tags"),
-    ("Choose competencies", "competencies"),
-    ("Choose credential areas", "areas"),
-    ("Choose who may see", "scope"),
-    ("Choose a licence", "licence"),
-    ("Choose a file", "file"),
-    ("Choose a kind", "kind"),
-)
-
-
 def field_for_error(error: ServiceError) -> str | None:
     """The form field a refusal is about, or None (shown above the form)."""
     if isinstance(error, FileError):
         return "file"
-    for prefix, name in _PREFIXES:
-        if error.message.startswith(prefix):
-            return name
-    return None
+    return getattr(error, "field", None)

@@ -39,11 +39,21 @@ from resources.models import (
 
 
 class ResourceError(ServiceError):
-    """A repertoire request the rules refuse."""
+    """A repertoire request the rules refuse; ``field`` names the input it is about (forms
+    show the message there), when there is one."""
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+
+
+_LABELS = {"Title": "title", "Description": "description", "Body": "body", "Source": "source"}
 
 
 def _error(message: str) -> ResourceError:
-    return ResourceError(message)
+    """A model text rule broken (the message starts with the field's label)."""
+    label = message.split(":", 1)[0]
+    return ResourceError(message, field=_LABELS.get(label))
 
 
 # --- checks shared by create and edit -------------------------------------------------------
@@ -53,16 +63,22 @@ def clean_url(url: str) -> str:
     """An http(s) address with a host, or a clear refusal (no javascript:, data:, file:)."""
     url = (url or "").strip()
     if not url:
-        raise ResourceError("Give the link's address (starting with https://).", code="blank")
+        raise ResourceError(
+            "Give the link's address (starting with https://).", code="blank", field="url"
+        )
     if len(url) > 2000:
-        raise ResourceError("An address can be at most 2,000 characters.", code="too_long")
+        raise ResourceError(
+            "An address can be at most 2,000 characters.", code="too_long", field="url"
+        )
     if not is_single_line(url) or " " in url:
         raise ResourceError(
-            "A web address (http:// or https://) cannot contain spaces or line breaks."
+            "A web address (http:// or https://) cannot contain spaces or line breaks.", field="url"
         )
     parts = urlsplit(url)
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        raise ResourceError("Links must be web addresses starting with http:// or https://.")
+        raise ResourceError(
+            "Links must be web addresses starting with http:// or https://.", field="url"
+        )
     return url
 
 
@@ -75,12 +91,14 @@ def clean_tags(names: Iterable[str]) -> list[str]:
             if not name:
                 continue
             if len(name) > TAG_MAX:
-                raise ResourceError(f"A tag can be at most {TAG_MAX} characters: “{name[:60]}”.")
+                raise ResourceError(
+                    f"A tag can be at most {TAG_MAX} characters: “{name[:60]}”.", field="tags"
+                )
             if not is_single_line(name):
-                raise ResourceError("Tags cannot contain control characters.")
+                raise ResourceError("Tags cannot contain control characters.", field="tags")
             seen.setdefault(name.casefold(), name)
     if len(seen) > TAGS_PER_RESOURCE:
-        raise ResourceError(f"Use at most {TAGS_PER_RESOURCE} tags.")
+        raise ResourceError(f"Use at most {TAGS_PER_RESOURCE} tags.", field="tags")
     return list(seen.values())
 
 
@@ -106,7 +124,9 @@ def _competencies(cohort: Cohort, codes_or_objects: Iterable[Any]) -> list[Compe
         c for c in objects if c.framework_id == cohort.framework_id
     ]
     if len({c.pk for c in found}) != len(set(codes)) + len({c.pk for c in objects}):
-        raise ResourceError("Choose competencies from the cohort's framework.")
+        raise ResourceError(
+            "Choose competencies from the cohort's framework.", field="competencies"
+        )
     return found
 
 
@@ -120,7 +140,7 @@ def _areas(cohort: Cohort, slugs_or_objects: Iterable[Any]) -> list[Area]:
         a for a in objects if a.framework_id == cohort.framework_id
     ]
     if len({a.pk for a in found}) != len(set(slugs)) + len({a.pk for a in objects}):
-        raise ResourceError("Choose credential areas from the cohort's framework.")
+        raise ResourceError("Choose credential areas from the cohort's framework.", field="areas")
     return found
 
 
@@ -178,11 +198,15 @@ def _checked(kind: str, data: ResourceInput) -> dict[str, Any]:
         error=_error,
     )
     if not values["title"]:
-        raise ResourceError("Give the resource a title.", code="blank")
+        raise ResourceError("Give the resource a title.", code="blank", field="title")
     if data.scope not in Resource.Scope.values:
-        raise ResourceError("Choose who may see it: this cohort, everyone signed in, or public.")
+        raise ResourceError(
+            "Choose who may see it: this cohort, everyone signed in, or public.", field="scope"
+        )
     if data.licence not in Resource.Licence.values:
-        raise ResourceError("Choose a licence from the list, or leave it unstated.")
+        raise ResourceError(
+            "Choose a licence from the list, or leave it unstated.", field="licence"
+        )
     values["scope"] = data.scope
     values["licence"] = data.licence
     if kind == Resource.Kind.LINK:
@@ -190,7 +214,7 @@ def _checked(kind: str, data: ResourceInput) -> dict[str, Any]:
     else:
         values["url"] = ""
     if kind == Resource.Kind.NOTE and not values["body"].strip():
-        raise ResourceError("Write the note's text.", code="blank")
+        raise ResourceError("Write the note's text.", code="blank", field="body")
     if kind != Resource.Kind.NOTE:
         values["body"] = ""
     return values
@@ -212,7 +236,7 @@ def resource_create(
     """Share a link, a file or a note into ``cohort``. Any active member may. The file goes
     through the upload module (type by content, size, scan) before anything is stored."""
     if kind not in Resource.Kind.values:
-        raise ResourceError("Choose a kind: a link, a file or a note.")
+        raise ResourceError("Choose a kind: a link, a file or a note.", field="kind")
     if not permissions.can_add_resource(by, cohort):
         raise ResourceError("Only active members add resources to this cohort.", code="forbidden")
     values = _checked(kind, data)
@@ -220,7 +244,7 @@ def resource_create(
     competencies = _competencies(cohort, data.competencies)
     areas = _areas(cohort, data.areas)
     if kind == Resource.Kind.FILE and upload is None:
-        raise ResourceError("Choose a file to upload.", code="blank")
+        raise ResourceError("Choose a file to upload.", code="blank", field="file")
     note = _version_note(version_note)
     now = timezone.now()
     resource = Resource(
@@ -257,7 +281,9 @@ def resource_create(
 def _version_note(note: str) -> str:
     note = " ".join((note or "").split())
     if len(note) > 500:
-        raise ResourceError("A version note can be at most 500 characters.", code="too_long")
+        raise ResourceError(
+            "A version note can be at most 500 characters.", code="too_long", field="note"
+        )
     return note
 
 
