@@ -23,3 +23,23 @@ class ResourcesConfig(AppConfig):
         register_download_check(FILE_PURPOSE, permissions.may_download_file)
         register_extraction_listener(FILE_PURPOSE, services.file_text_ready)
         citations.register_citer("resources.session_materials", citations.session_materials)
+
+        # search/seed: site-wide search, demo data, dashboard, participation, cohort home.
+        from core.registry import (
+            register_activity_source,
+            register_cohort_card,
+            register_panel,
+            register_participation_source,
+            register_seeder,
+        )
+        from core.search import register_rebuilder
+        from resources import dashboard, seed
+        from resources import search as search_provider
+
+        search_provider.register()
+        register_rebuilder("resources", search_provider.rebuild_index)
+        register_seeder("resources", seed.seed_demo, scale=seed.seed_scale, after=("discussions",))
+        register_participation_source(dashboard.SHARED)
+        register_panel(dashboard.NEW_PANEL)
+        register_activity_source(dashboard.RESOURCE_ACTIVITY)
+        register_cohort_card(dashboard.COHORT_CARD)

@@ -63,9 +63,7 @@ def test_tags_are_reused_whatever_their_case(share: Callable[..., Resource]) -> 
         "",
     ],
 )
-def test_links_must_be_http_or_https_addresses(
-    share: Callable[..., Resource], url: str
-) -> None:
+def test_links_must_be_http_or_https_addresses(share: Callable[..., Resource], url: str) -> None:
     with pytest.raises(ServiceError) as refused:
         share("link", url=url)
     assert "http" in refused.value.message
@@ -169,9 +167,7 @@ def test_only_contributor_and_facilitators_delete_and_restore_within_30_days(
     assert not resource.is_deleted
 
     services.resource_delete(resource=resource, by=facilitator)
-    Resource.objects.filter(pk=resource.pk).update(
-        deleted_at=timezone.now() - timedelta(days=31)
-    )
+    Resource.objects.filter(pk=resource.pk).update(deleted_at=timezone.now() - timedelta(days=31))
     resource.refresh_from_db()
     with pytest.raises(ServiceError):
         services.resource_restore(resource=resource, by=member)
