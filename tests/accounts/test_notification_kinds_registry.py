@@ -30,6 +30,8 @@ TODAY = {
     "membership.promoted": ("You get a place off the waitlist", Delivery.INSTANT),
     "cohort.submitted": ("A cohort is submitted for review", Delivery.OFF),
     "cohort.reviewed": ("Your cohort proposal is reviewed", Delivery.INSTANT),
+    "resources.new": ("New resources in your cohorts", Delivery.DIGEST),
+    "resources.useful": ("Someone found your resource useful", Delivery.DIGEST),
 }
 
 FAKE = notifications.NotificationKind("journals.prompt", "A reflection prompt is due", "instant")
