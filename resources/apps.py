@@ -23,3 +23,8 @@ class ResourcesConfig(AppConfig):
         register_download_check(FILE_PURPOSE, permissions.may_download_file)
         register_extraction_listener(FILE_PURPOSE, services.file_text_ready)
         citations.register_citer("resources.session_materials", citations.session_materials)
+        # Detail pages: a session's page lists its materials.
+        from cohorts.session_links import register_session_links
+        from resources.session_links import materials_links
+
+        register_session_links("resources.materials", materials_links)
