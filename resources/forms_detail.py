@@ -147,6 +147,6 @@ class CollectionForm(forms.Form):
             (s.pk, f"{s.title} ({s.starts_at:%d %b %Y})") for s in self.sessions.values()
         ]
 
-    def session(self) -> Any:
+    def chosen_session(self) -> Any:
         pk = self.cleaned_data.get("session")
         return self.sessions.get(pk) if pk else None

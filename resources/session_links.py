@@ -17,7 +17,7 @@ def materials_links(session: Any, user: Any) -> list[SessionLink]:
     items = list(
         CollectionItem.objects.filter(collection__session=session)
         .select_related("resource")
-        .only("resource__pk", "resource__title", "collection_id", "position")
+        .only("resource__id", "resource__title", "collection_id", "position")
         .order_by("collection__title", "collection_id", "position", "pk")
     )
     links: list[SessionLink] = []

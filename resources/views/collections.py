@@ -66,7 +66,7 @@ def collection_new(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
-                session=form.session(),
+                session=form.chosen_session(),
             )
         except ServiceError as error:
             form.add_error(None, error.message)
@@ -179,7 +179,7 @@ def collection_edit(request: HttpRequest, slug: str, collection_id: int) -> Http
                 by=user,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
-                session=form.session(),
+                session=form.chosen_session(),
             )
         except ServiceError as error:
             form.add_error(None, error.message)
