@@ -21,7 +21,14 @@ from resources.models import (
 from resources.services import ResourceInput
 
 
-class EditForm(forms.Form):
+class _Form(forms.Form):
+    def _choices(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
+
+class EditForm(_Form):
     """The fields of creation except kind and file; ``version`` is the one it was based on."""
 
     title = forms.CharField(max_length=TITLE_MAX)
@@ -48,20 +55,18 @@ class EditForm(forms.Form):
     )
     scope = forms.ChoiceField(label="Who may see it", choices=Resource.Scope.choices)
     licence = forms.ChoiceField(choices=Resource.Licence.choices, required=False)
-    source = forms.CharField(
-        label="Source or attribution", max_length=SOURCE_MAX, required=False
-    )
+    source = forms.CharField(label="Source or attribution", max_length=SOURCE_MAX, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, resource: Resource, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.resource = resource
         framework_id = resource.cohort.framework_id
-        self.fields["competencies"].choices = [
+        self._choices("competencies").choices = [
             (c.code, f"{c.code} {c.title}")
             for c in Competency.objects.filter(framework_id=framework_id).order_by("code")
         ]
-        self.fields["areas"].choices = [
+        self._choices("areas").choices = [
             (a.slug, a.name)
             for a in Area.objects.filter(framework_id=framework_id).order_by("order", "name")
         ]
@@ -126,7 +131,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(label="Add a comment", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class CollectionForm(forms.Form):
+class CollectionForm(_Form):
     title = forms.CharField(max_length=TITLE_MAX)
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=DESCRIPTION_MAX, required=False
@@ -143,7 +148,7 @@ class CollectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
         self.sessions = {s.pk: s for s in cohort.sessions.order_by("starts_at", "pk")}
-        self.fields["session"].choices = [("", "No session")] + [
+        self._choices("session").choices = [("", "No session")] + [
             (s.pk, f"{s.title} ({s.starts_at:%d %b %Y})") for s in self.sessions.values()
         ]
 

@@ -97,7 +97,9 @@ def _curate(request: HttpRequest, collection: Collection) -> None:
         )
         messages.success(
             request,
-            f"Listed as the materials of {session.title}." if session else "Detached from the session.",
+            f"Listed as the materials of {session.title}."
+            if session
+            else "Detached from the session.",
         )
         return
     resource = Resource.objects.filter(pk=_int(request.POST.get("resource"))).first()

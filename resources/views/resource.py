@@ -55,8 +55,9 @@ def _page(
         curate = {
             "collections": selectors.collections_of(cohort),
             "sessions": list(
-                cohort.sessions.filter(starts_at__gte=timezone.now(), cancelled_at__isnull=True)
-                .order_by("starts_at", "pk")[:20]
+                cohort.sessions.filter(
+                    starts_at__gte=timezone.now(), cancelled_at__isnull=True
+                ).order_by("starts_at", "pk")[:20]
             ),
         }
     areas = getattr(resource, "area_list", [])

@@ -61,10 +61,33 @@ def _titles(client: Client, url: str) -> list[str]:
     return [item.title for item in client.get(url).context["items"]]
 
 
-TABLE: list[tuple[str, str, Callable[[Collection], list[Any]], Callable[[Collection], dict[str, Any]], list[str], int]] = [
+TABLE: list[
+    tuple[
+        str,
+        str,
+        Callable[[Collection], list[Any]],
+        Callable[[Collection], dict[str, Any]],
+        list[str],
+        int,
+    ]
+] = [
     ("get", "resources:collections", lambda c: [c.cohort.slug], lambda c: {}, READERS, 200),
-    ("get", "resources:collection_new", lambda c: [c.cohort.slug], lambda c: {}, ["facilitator"], 200),
-    ("post", "resources:collection_new", lambda c: [c.cohort.slug], lambda c: {"title": "More"}, ["facilitator"], 302),
+    (
+        "get",
+        "resources:collection_new",
+        lambda c: [c.cohort.slug],
+        lambda c: {},
+        ["facilitator"],
+        200,
+    ),
+    (
+        "post",
+        "resources:collection_new",
+        lambda c: [c.cohort.slug],
+        lambda c: {"title": "More"},
+        ["facilitator"],
+        302,
+    ),
     ("get", "resources:collection", lambda c: [c.cohort.slug, c.pk], lambda c: {}, READERS, 200),
     (
         "post",
@@ -74,7 +97,14 @@ TABLE: list[tuple[str, str, Callable[[Collection], list[Any]], Callable[[Collect
         ["facilitator"],
         302,
     ),
-    ("get", "resources:collection_edit", lambda c: [c.cohort.slug, c.pk], lambda c: {}, ["facilitator"], 200),
+    (
+        "get",
+        "resources:collection_edit",
+        lambda c: [c.cohort.slug, c.pk],
+        lambda c: {},
+        ["facilitator"],
+        200,
+    ),
     (
         "post",
         "resources:collection_edit",
@@ -83,7 +113,14 @@ TABLE: list[tuple[str, str, Callable[[Collection], list[Any]], Callable[[Collect
         ["facilitator"],
         302,
     ),
-    ("get", "resources:session_materials", lambda c: [c.cohort.slug, c.session_id], lambda c: {}, READERS, 200),
+    (
+        "get",
+        "resources:session_materials",
+        lambda c: [c.cohort.slug, c.session_id],
+        lambda c: {},
+        READERS,
+        200,
+    ),
     (
         "post",
         "resources:session_materials",
@@ -118,7 +155,9 @@ def test_every_collection_url_answers_only_those_with_the_right(
 
 
 def test_a_collection_of_another_cohort_is_not_found_under_this_one(
-    readings: Collection, make_cohort: Callable[..., Cohort], facilitator: User,
+    readings: Collection,
+    make_cohort: Callable[..., Cohort],
+    facilitator: User,
     fac_client: Client,
 ) -> None:
     other = make_cohort(by=facilitator, title="Another cohort")
@@ -188,7 +227,10 @@ def test_attaching_a_collection_to_a_session_from_its_page(
 
 
 def test_the_session_page_lists_available_materials_and_the_materials_page_shows_withdrawn(
-    readings: Collection, session: Session, home: Cohort, member: User,
+    readings: Collection,
+    session: Session,
+    home: Cohort,
+    member: User,
     client_as: Callable[[str], Client],
 ) -> None:
     second = Resource.objects.get(title="Second")
@@ -217,8 +259,11 @@ def test_facilitators_add_session_materials_from_the_repertoire(
 
 
 def test_a_session_of_another_cohort_has_no_materials_page_here(
-    home: Cohort, make_cohort: Callable[..., Cohort], facilitator: User,
-    add_session: Callable[..., Session], fac_client: Client,
+    home: Cohort,
+    make_cohort: Callable[..., Cohort],
+    facilitator: User,
+    add_session: Callable[..., Session],
+    fac_client: Client,
 ) -> None:
     other = make_cohort(by=facilitator, title="Elsewhere")
     theirs = add_session(other, title="Theirs")
@@ -226,8 +271,13 @@ def test_a_session_of_another_cohort_has_no_materials_page_here(
     assert fac_client.get(url).status_code == 404
 
 
-def _collection_of(n: int, home: Cohort, facilitator: User, share: Callable[..., Resource],
-                   session: Session | None = None) -> Collection:
+def _collection_of(
+    n: int,
+    home: Cohort,
+    facilitator: User,
+    share: Callable[..., Resource],
+    session: Session | None = None,
+) -> Collection:
     collection = services.collection_create(
         cohort=home, by=facilitator, title=f"{n} items", session=session
     )
@@ -243,8 +293,11 @@ def _collection_of(n: int, home: Cohort, facilitator: User, share: Callable[...,
 
 @pytest.mark.parametrize("role", ["member", "facilitator"])
 def test_the_collection_page_costs_the_same_queries_for_3_or_30_items(
-    home: Cohort, facilitator: User, share: Callable[..., Resource],
-    client_as: Callable[[str], Client], role: str,
+    home: Cohort,
+    facilitator: User,
+    share: Callable[..., Resource],
+    client_as: Callable[[str], Client],
+    role: str,
 ) -> None:
     small = _collection_of(3, home, facilitator, share)
     large = _collection_of(30, home, facilitator, share)
@@ -259,7 +312,10 @@ def test_the_collection_page_costs_the_same_queries_for_3_or_30_items(
 
 
 def test_the_session_links_cost_the_same_queries_for_3_or_30_materials(
-    home: Cohort, facilitator: User, member: User, share: Callable[..., Resource],
+    home: Cohort,
+    facilitator: User,
+    member: User,
+    share: Callable[..., Resource],
     add_session: Callable[..., Session],
 ) -> None:
     few = add_session(home, title="Few")
@@ -279,8 +335,11 @@ def test_the_session_links_cost_the_same_queries_for_3_or_30_materials(
 
 
 def test_the_session_page_costs_the_same_queries_with_3_or_30_materials(
-    home: Cohort, facilitator: User, share: Callable[..., Resource],
-    add_session: Callable[..., Session], client_as: Callable[[str], Client],
+    home: Cohort,
+    facilitator: User,
+    share: Callable[..., Resource],
+    add_session: Callable[..., Session],
+    client_as: Callable[[str], Client],
 ) -> None:
     few = add_session(home, title="Few")
     many = add_session(home, days=14, title="Many")

@@ -84,7 +84,9 @@ TABLE: list[tuple[str, str, Callable[[Resource], list[Any]], dict[str, Any], lis
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    "method,name,args,data,allowed,status", TABLE, ids=[f"{t[0]}-{t[1]}-{i}" for i, t in enumerate(TABLE)]
+    "method,name,args,data,allowed,status",
+    TABLE,
+    ids=[f"{t[0]}-{t[1]}-{i}" for i, t in enumerate(TABLE)],
 )
 def test_every_resource_url_answers_only_those_with_the_right(
     doc: Resource,
@@ -102,9 +104,7 @@ def test_every_resource_url_answers_only_those_with_the_right(
     assert response.status_code == (status if role in allowed else 404), (role, url)
 
 
-@pytest.mark.parametrize(
-    "name", ["useful", "moderate", "discuss", "collect", "restore"]
-)
+@pytest.mark.parametrize("name", ["useful", "moderate", "discuss", "collect", "restore"])
 def test_post_only_actions_refuse_get(doc: Resource, fac_client: Client, name: str) -> None:
     assert fac_client.get(reverse(f"resources:{name}", args=[doc.pk])).status_code == 405
 
@@ -140,7 +140,9 @@ def test_a_deleted_files_versions_answer_404_to_those_who_could_never_see_them(
         assert client_as(role).get(reverse("resources:detail", args=[doc.pk])).status_code == 404
 
 
-def test_a_version_download_serves_that_versions_bytes(doc: Resource, member_client: Client) -> None:
+def test_a_version_download_serves_that_versions_bytes(
+    doc: Resource, member_client: Client
+) -> None:
     first = member_client.get(reverse("resources:version", args=[doc.pk, 1]))
     second = member_client.get(reverse("resources:version", args=[doc.pk, 2]))
     assert first.status_code == second.status_code == 200
@@ -173,7 +175,9 @@ def test_a_link_opens_as_an_external_link_and_a_former_members_resource_says_so(
 
 
 def test_an_image_gets_a_cached_thumbnail_behind_the_version_permission(
-    share: Callable[..., Resource], member_client: Client, signed_in: Callable[[User], Client],
+    share: Callable[..., Resource],
+    member_client: Client,
+    signed_in: Callable[[User], Client],
     outsider: User,
 ) -> None:
     from PIL import Image
@@ -213,7 +217,8 @@ def test_a_stale_edit_keeps_both_texts_and_overwrites_nothing(
     # Saving again (now based on what they saw) goes through.
     version = response.context["form"]["version"].value()
     response = member_client.post(
-        url, {"title": "Meeting notes", "body": "My own words", "scope": "cohort", "version": version}
+        url,
+        {"title": "Meeting notes", "body": "My own words", "scope": "cohort", "version": version},
     )
     assert response.status_code == 302
     assert Resource.objects.get(pk=note.pk).body == "My own words"
@@ -269,7 +274,10 @@ def test_useful_with_a_reason_is_shown_updated_and_unmarked(
 
 
 def test_discussing_opens_a_thread_in_the_home_cohort_and_reuses_it(
-    doc: Resource, home: Cohort, signed_in: Callable[[User], Client], member2: User,
+    doc: Resource,
+    home: Cohort,
+    signed_in: Callable[[User], Client],
+    member2: User,
     facilitator: User,
 ) -> None:
     url = reverse("resources:discuss", args=[doc.pk])
@@ -295,7 +303,9 @@ def test_a_blank_comment_rerenders_the_page_with_the_refusal(
 
 
 def test_a_platform_resource_seen_by_a_non_member_says_where_it_is_discussed(
-    share: Callable[..., Resource], signed_in: Callable[[User], Client], outsider: User,
+    share: Callable[..., Resource],
+    signed_in: Callable[[User], Client],
+    outsider: User,
     home: Cohort,
 ) -> None:
     shared = share("link", scope="platform")
@@ -319,8 +329,13 @@ def test_deleting_says_it_can_be_restored_and_restoring_brings_it_back(
 
 
 def test_facilitators_feature_hide_and_collect(
-    doc: Resource, fac_client: Client, facilitator: User, home: Cohort,
-    add_session: Callable[..., Any], signed_in: Callable[[User], Client], member2: User,
+    doc: Resource,
+    fac_client: Client,
+    facilitator: User,
+    home: Cohort,
+    add_session: Callable[..., Any],
+    signed_in: Callable[[User], Client],
+    member2: User,
 ) -> None:
     url = reverse("resources:moderate", args=[doc.pk])
     fac_client.post(url, {"action": "feature"})
@@ -370,9 +385,14 @@ def _grow(resource: Resource, n: int, make_user: Callable[..., User]) -> None:
 
 @pytest.mark.parametrize("role", ["member", "facilitator"])
 def test_the_page_costs_the_same_queries_for_2_or_30_versions_and_notes(
-    share: Callable[..., Resource], client_as: Callable[[str], Client],
-    make_user: Callable[..., User], home: Cohort, seat: Callable[..., Any],
-    django_assert_max_num_queries: Any, role: str, facilitator: User,
+    share: Callable[..., Resource],
+    client_as: Callable[[str], Client],
+    make_user: Callable[..., User],
+    home: Cohort,
+    seat: Callable[..., Any],
+    django_assert_max_num_queries: Any,
+    role: str,
+    facilitator: User,
 ) -> None:
     services.collection_create(cohort=home, by=facilitator, title="Readings")
     fields = {"tags": ["a", "b"], "competencies": ["PAR-1"], "scope": "platform"}
