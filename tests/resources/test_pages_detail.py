@@ -318,8 +318,9 @@ def test_a_platform_resource_seen_by_a_non_member_says_where_it_is_discussed(
 def test_deleting_says_it_can_be_restored_and_restoring_brings_it_back(
     doc: Resource, member_client: Client, home: Cohort
 ) -> None:
-    response = member_client.post(reverse("resources:delete", args=[doc.pk]), follow=True)
-    page = response.content.decode()
+    response = member_client.post(reverse("resources:delete", args=[doc.pk]))
+    assert response["Location"] == reverse("resources:repertoire", args=[home.slug])
+    page = member_client.get(reverse("cohorts:detail", args=[home.slug])).content.decode()
     assert "restorable for 30 days" in page
     assert reverse("resources:deleted", args=[home.slug]) in page
     assert member_client.get(doc.get_absolute_url()).status_code == 404
