@@ -503,7 +503,9 @@ def resource_discuss(*, resource: Resource, by: User, body: str) -> Any:
     from discussions.services.threads import thread_create
 
     locked = (
-        Resource.objects.select_for_update().select_related("cohort", "thread").get(pk=resource.pk)
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("cohort", "thread")
+        .get(pk=resource.pk)
     )
     if not permissions.can_discuss_resource(by, locked):
         raise ResourceError(

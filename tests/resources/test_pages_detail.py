@@ -417,3 +417,14 @@ def test_the_page_costs_the_same_queries_for_2_or_30_versions_and_notes(
     assert len(large_run.captured_queries) == len(small_run.captured_queries)
     with django_assert_max_num_queries(len(small_run.captured_queries)):
         client.get(large.get_absolute_url())
+
+
+def test_a_public_resource_opens_for_anyone_who_is_asked_to_sign_in_to_mark_it(
+    share: Callable[..., Resource], home: Cohort
+) -> None:
+    shared = share("note", scope="public", body="Open **notes**")
+    page = Client().get(shared.get_absolute_url()).content.decode()
+    assert "<strong>notes</strong>" in page
+    assert "Sign in</a> to mark it useful" in page
+    assert f"Discussed in {home.title} by its members" in page
+    assert Client().post(reverse("resources:useful", args=[shared.pk])).status_code == 404
