@@ -72,6 +72,7 @@ def thumbnail(stored: StoredFile) -> Path | None:
     if target.exists():
         return target
     from PIL import Image, UnidentifiedImageError
+    from PIL.Image import DecompressionBombError
 
     try:
         with Image.open(stored.path) as image:
@@ -81,7 +82,7 @@ def thumbnail(stored: StoredFile) -> Path | None:
             part = target.with_name(target.name + ".part")
             small.save(part, format="PNG", optimize=True)
             part.replace(target)
-    except (OSError, UnidentifiedImageError, ValueError) as error:
+    except (OSError, UnidentifiedImageError, ValueError, DecompressionBombError) as error:
         log.warning("no thumbnail for %s: %s", stored.pk, error)
         return None
     return target

@@ -445,6 +445,7 @@ def resources_purge(*, now: Any = None) -> int:
     keep = cited_ids(set(expired))
     gone = [pk for pk in expired if pk not in keep]
     from files.services import file_delete
+    from resources.previews import thumbnail_delete
 
     with transaction.atomic():
         for resource in Resource.objects.filter(pk__in=gone):
@@ -452,6 +453,7 @@ def resources_purge(*, now: Any = None) -> int:
             Resource.objects.filter(pk=resource.pk).update(current_version=None)
             resource.versions.all().delete()
             for stored in files:
+                thumbnail_delete(stored)
                 file_delete(stored)
             search_index.remove_resource(resource.pk)
             resource.delete()
