@@ -8,6 +8,7 @@ class ResourcesConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Delivery
         from accounts.notifications import NotificationKind, register_kind
+        from cohorts.session_links import register_session_links
         from core.registry import (
             NavItem,
             register_activity_source,
@@ -22,6 +23,7 @@ class ResourcesConfig(AppConfig):
         from resources import citations, consumers, dashboard, permissions, seed, services
         from resources import search as search_provider
         from resources.models import FILE_PURPOSE
+        from resources.session_links import materials_links
 
         register_kind(
             NotificationKind("resources.new", "New resources in your cohorts", Delivery.DIGEST)
@@ -56,3 +58,5 @@ class ResourcesConfig(AppConfig):
         register_panel(dashboard.NEW_PANEL)
         register_activity_source(dashboard.RESOURCE_ACTIVITY)
         register_cohort_card(dashboard.COHORT_CARD)
+        # A session's page lists its materials.
+        register_session_links("resources.materials", materials_links)

@@ -347,13 +347,20 @@ def collections_of(cohort: Cohort) -> list[Collection]:
     )
 
 
+def _cited_items(rows: QuerySet[CollectionItem]) -> QuerySet[CollectionItem]:
+    """Items with what :func:`cite` reads, in a fixed number of queries."""
+    return rows.select_related(
+        "resource__cohort", "resource__contributor", "resource__current_version"
+    ).prefetch_related(Prefetch("resource__competencies", to_attr="competency_list"))
+
+
 def collection_items(user: Any, collection: Collection) -> list[CitedResource]:
     """A collection's resources in order; one the person may not open (deleted, hidden)
     shows as withdrawn instead of disappearing."""
     items = list(
-        CollectionItem.objects.filter(collection=collection)
-        .select_related("resource__cohort", "resource__contributor", "resource__current_version")
-        .order_by("position", "pk")
+        _cited_items(CollectionItem.objects.filter(collection=collection)).order_by(
+            "position", "pk"
+        )
     )
     return [cite(user, item.resource) for item in items]
 
@@ -361,9 +368,9 @@ def collection_items(user: Any, collection: Collection) -> list[CitedResource]:
 def session_materials(user: Any, session: Any) -> list[CitedResource]:
     """The resources listed as a session's materials, in their collections' order."""
     items = list(
-        CollectionItem.objects.filter(collection__session=session)
-        .select_related("resource__cohort", "resource__contributor", "resource__current_version")
-        .order_by("collection__title", "collection_id", "position", "pk")
+        _cited_items(CollectionItem.objects.filter(collection__session=session)).order_by(
+            "collection__title", "collection_id", "position", "pk"
+        )
     )
     return [cite(user, item.resource) for item in items]
 
@@ -406,9 +413,8 @@ def cite(user: Any, resource: Resource, *, version: int | None = None) -> CitedR
             url="",
             version_url="",
         )
-    codes = tuple(
-        c.code for c in getattr(resource, "competency_list", None) or resource.competencies.all()
-    )
+    listed = getattr(resource, "competency_list", None)
+    codes = tuple(c.code for c in (listed if listed is not None else resource.competencies.all()))
     number = version
     if number is None and resource.current_version_id:
         number = resource.current_version.number if resource.current_version else None

@@ -480,6 +480,7 @@ def resources_purge(*, now: Any = None) -> int:
     keep = cited_ids(set(expired))
     gone = [pk for pk in expired if pk not in keep]
     from files.services import file_delete
+    from resources.previews import thumbnail_delete
 
     with transaction.atomic():
         for resource in Resource.objects.filter(pk__in=gone):
@@ -487,6 +488,7 @@ def resources_purge(*, now: Any = None) -> int:
             Resource.objects.filter(pk=resource.pk).update(current_version=None)
             resource.versions.all().delete()
             for stored in files:
+                thumbnail_delete(stored)
                 file_delete(stored)
             search_index.remove_resource(resource.pk)
             resource.delete()
@@ -538,7 +540,9 @@ def resource_discuss(*, resource: Resource, by: User, body: str) -> Any:
     from discussions.services.threads import thread_create
 
     locked = (
-        Resource.objects.select_for_update().select_related("cohort", "thread").get(pk=resource.pk)
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("cohort", "thread")
+        .get(pk=resource.pk)
     )
     if not permissions.can_discuss_resource(by, locked):
         raise ResourceError(

@@ -46,4 +46,10 @@ urlpatterns = [
         collections.session_materials,
         name="session_materials",
     ),
+    # A file version's preview (images only), with the version's own permission check.
+    path(
+        "resources/<int:resource_id>/versions/<int:number>/thumbnail/",
+        resource.version_thumbnail,
+        name="version_thumbnail",
+    ),
 ]
