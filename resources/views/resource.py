@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cohorts.permissions import can_view_content
+from cohorts.permissions import can_view_cohort, can_view_content
 from core.errors import ServiceError
 from files.views import download
 from resources import evidence, permissions, previews, selectors, services
@@ -88,6 +88,8 @@ def _page(
         "can_mark": can_mark,
         "can_new_version": resource.kind == Resource.Kind.FILE and (can_edit or can_moderate),
         "member_of_home": can_view_content(user, cohort),
+        # Its page may be closed to someone reading a platform-wide or public resource.
+        "cohort_visible": can_view_cohort(user, cohort),
         "evidence_actions": evidence.actions_for(user, resource),
         **curate,
     }
