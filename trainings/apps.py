@@ -6,4 +6,26 @@ class TrainingsConfig(AppConfig):
     verbose_name = "Trainings"
 
     def ready(self) -> None:
-        pass
+        from accounts.models import Delivery
+        from accounts.notifications import NotificationKind, register_kind
+        from core.registry import NavItem, register_nav_item
+        from files.services import register_download_check
+        from trainings import permissions
+        from trainings.services import CERTIFICATE_PURPOSE
+
+        for kind in (
+            NotificationKind(
+                "training.submitted", "A training is submitted for review", Delivery.OFF
+            ),
+            NotificationKind(
+                "training.reviewed", "The board reviews your training", Delivery.INSTANT
+            ),
+            NotificationKind(
+                "training.expiring", "Your training's approval is ending", Delivery.INSTANT
+            ),
+        ):
+            register_kind(kind)
+        register_download_check(CERTIFICATE_PURPOSE, permissions.may_download_certificate)
+        register_nav_item(
+            NavItem("trainings", "Trainings", "trainings:catalog", current=("trainings",))
+        )
