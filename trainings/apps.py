@@ -8,9 +8,12 @@ class TrainingsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Delivery
         from accounts.notifications import NotificationKind, register_kind
-        from core.registry import NavItem, register_nav_item
+        from core.registry import NavItem, register_nav_item, register_panel
+        from core.search import register_provider
         from files.services import register_download_check
         from trainings import permissions
+        from trainings.dashboard import PANEL
+        from trainings.search import TrainingsSearch
         from trainings.services import CERTIFICATE_PURPOSE
 
         for kind in (
@@ -29,3 +32,5 @@ class TrainingsConfig(AppConfig):
         register_nav_item(
             NavItem("trainings", "Trainings", "trainings:catalog", current=("trainings",))
         )
+        register_panel(PANEL)
+        register_provider("trainings", TrainingsSearch())

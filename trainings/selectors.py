@@ -238,9 +238,15 @@ def recommendations(
     first. Two queries plus prefetches, whatever the number of competencies."""
     today = on or permissions.today()
     items = list(competencies)
-    ids = [c.pk if isinstance(c, Competency) else c for c in items if not isinstance(c, str)]
+    ids = {c.pk if isinstance(c, Competency) else int(c) for c in items if not isinstance(c, str)}
     codes = [c for c in items if isinstance(c, str)]
-    match = Q(competencies__pk__in=ids) | Q(competencies__code__in=codes)
+    if codes:
+        ids |= set(
+            Competency.objects.filter(code__in=codes, framework__is_default=True).values_list(
+                "pk", flat=True
+            )
+        )
+    match = Q(competencies__pk__in=ids)
     trainings = list(
         with_card_relations(
             Training.objects.filter(permissions.current_q(today))
@@ -254,14 +260,23 @@ def recommendations(
     from cohorts.models import Cohort
     from cohorts.permissions import JOINABLE_STATES
 
-    cohort_match = Q(focus_competencies__pk__in=ids) | Q(focus_competencies__code__in=codes)
+    # A cohort addresses a competency it names, or every competency of an area it focuses on.
     cohorts = list(
-        Cohort.objects.filter(listed=True, state__in=JOINABLE_STATES)
+        Cohort.objects.filter(listed=True, state__in=JOINABLE_STATES, term_end__gte=today)
         .exclude(join_policy=Cohort.JoinPolicy.INVITATION)
-        .filter(term_end__gte=today)
-        .annotate(matches=Count("focus_competencies", filter=cohort_match, distinct=True))
-        .filter(matches__gt=0)
-        .order_by("-matches", "term_start", "title")[:limit]
+        .filter(
+            Q(
+                pk__in=Cohort.focus_competencies.through.objects.filter(
+                    competency_id__in=ids
+                ).values("cohort_id")
+            )
+            | Q(
+                pk__in=Cohort.focus_areas.through.objects.filter(area__competencies__in=ids).values(
+                    "cohort_id"
+                )
+            )
+        )
+        .order_by("term_start", "title")[:limit]
     )
     return Recommendations(trainings, cohorts)
 
