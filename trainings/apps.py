@@ -8,12 +8,19 @@ class TrainingsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Delivery
         from accounts.notifications import NotificationKind, register_kind
-        from core.registry import NavItem, register_nav_item, register_panel, register_seeder
+        from core.registry import (
+            NavItem,
+            register_nav_item,
+            register_page_section,
+            register_panel,
+            register_seeder,
+        )
         from core.search import register_provider
         from files.services import register_download_check
         from trainings import permissions, seed
         from trainings.dashboard import PANEL
         from trainings.search import TrainingsSearch
+        from trainings.sections import SECTIONS
         from trainings.services import CERTIFICATE_PURPOSE
 
         for kind in (
@@ -35,3 +42,5 @@ class TrainingsConfig(AppConfig):
         register_panel(PANEL)
         register_provider("trainings", TrainingsSearch())
         register_seeder("trainings", seed.seed_demo, after=("accounts", "competencies", "cohorts"))
+        for section in SECTIONS:
+            register_page_section(section)

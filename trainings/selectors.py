@@ -308,3 +308,51 @@ def upcoming_for_user(user: Any, *, limit: int = 5, on: date | None = None) -> l
             today,
         )[:limit]
     )
+
+
+@dataclass
+class Offering:
+    competency: Competency
+    trainings: list[Training]
+    cohorts: list[Any]
+
+
+def offerings_for_area(area: Any, *, on: date | None = None) -> list[Offering]:
+    """For each competency of ``area``: the approved, unexpired trainings addressing it and
+    the open cohorts that name it or focus on the whole area. Three queries."""
+    from cohorts.models import Cohort
+    from cohorts.permissions import JOINABLE_STATES
+
+    today = on or permissions.today()
+    competencies = list(Competency.objects.filter(area=area).order_by("order", "pk"))
+    trainings = list(
+        Training.objects.filter(permissions.current_q(today), competencies__area=area)
+        .distinct()
+        .prefetch_related(Prefetch("competencies", queryset=Competency.objects.filter(area=area)))
+        .order_by("title", "pk")
+    )
+    cohorts = list(
+        Cohort.objects.filter(listed=True, state__in=JOINABLE_STATES, term_end__gte=today)
+        .exclude(join_policy=Cohort.JoinPolicy.INVITATION)
+        .filter(Q(focus_areas=area) | Q(focus_competencies__area=area))
+        .distinct()
+        .prefetch_related(
+            Prefetch("focus_competencies", queryset=Competency.objects.filter(area=area)),
+            "focus_areas",
+        )
+        .order_by("term_start", "title")
+    )
+    rows = []
+    for competency in competencies:
+        rows.append(
+            Offering(
+                competency,
+                [t for t in trainings if competency in t.competencies.all()],
+                [
+                    c
+                    for c in cohorts
+                    if area in c.focus_areas.all() or competency in c.focus_competencies.all()
+                ],
+            )
+        )
+    return rows

@@ -58,7 +58,7 @@ def test_seed_demo_runs_the_seeder_a_new_app_registers(
 
 def test_seeders_run_after_those_they_name() -> None:
     names = [s.name for s in registry.seeders()]
-    assert names == ["accounts", "competencies", "cohorts", "discussions"]
+    assert names == ["accounts", "competencies", "cohorts", "discussions", "trainings"]
     registry.register_seeder("early", lambda run: None, after=("discussions",))
     registry.register_seeder("first", lambda run: None)
     try:
