@@ -33,6 +33,11 @@ class TrainingsConfig(AppConfig):
             NotificationKind(
                 "training.expiring", "Your training's approval is ending", Delivery.INSTANT
             ),
+            NotificationKind(
+                "training.provider_requested",
+                "Someone asks to become a training provider",
+                Delivery.INSTANT,
+            ),
         ):
             register_kind(kind)
         register_download_check(CERTIFICATE_PURPOSE, permissions.may_download_certificate)

@@ -242,3 +242,13 @@ class ConflictForm(forms.Form):
     provider = forms.ModelChoiceField(
         label="Organisation", queryset=Provider.objects.order_by("name")
     )
+
+
+class ProviderRequestForm(forms.Form):
+    organisation = forms.CharField(label="Your organisation", max_length=200)
+    message = forms.CharField(
+        label="What you offer (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )

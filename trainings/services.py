@@ -247,6 +247,37 @@ def provider_save(
     return provider
 
 
+PROVIDER_REQUEST_QUOTA = "trainings.provider_request"
+
+
+def provider_role_request(*, user: User, organisation: str, message: str = "") -> None:
+    """Someone who signed up asks program staff for the Training provider role (staff grant
+    it in the admin). At most three requests a day."""
+    from core import quota
+
+    if permissions.is_provider(user):
+        raise TrainingError("You are already a training provider.", code="conflict")
+    values = clean_input(Event, {"message": message or ""}, error=_err)
+    organisation = " ".join((organisation or "").split())[:200]
+    if not organisation:
+        raise TrainingError("Name the organisation you provide trainings for.", code="blank")
+    if not quota.take(PROVIDER_REQUEST_QUOTA, user.pk, limit=3):
+        raise TrainingError(
+            "You have asked several times today; staff will answer.", code="rate_limited"
+        )
+    staff = User.objects.filter(groups__name=PlatformRole.PROGRAM_STAFF.value, is_active=True)
+    notify(
+        users=staff,
+        kind="training.provider_requested",
+        title=f"{user.display_name} asks to become a training provider",
+        body=f"For: {organisation}\n\n{values['message']}".strip(),
+        url=user.get_absolute_url(),
+        quoted_from=user,
+        mail_after=f"Grant the role in the admin: {user.email} → groups → "
+        f"{PlatformRole.TRAINING_PROVIDER.value}.",
+    )
+
+
 # --- drafts and submission ------------------------------------------------------------------
 
 TEXT_FIELDS = (

@@ -10,6 +10,7 @@ urlpatterns = [
     path("trainings/<int:pk>/", views.detail, name="detail"),
     # Providers
     path("trainings/provide/", views.mine, name="mine"),
+    path("trainings/provide/request/", views.provider_request, name="provider_request"),
     path("trainings/provide/organisation/", views.organisation, name="organisation_new"),
     path("trainings/provide/organisation/<int:pk>/", views.organisation, name="organisation"),
     path("trainings/provide/new/", views.create, name="create"),

@@ -26,6 +26,7 @@ from trainings.forms import (
     CompletionsCsvForm,
     ConflictForm,
     ProviderForm,
+    ProviderRequestForm,
     RenewalForm,
     ReviewForm,
     TrainingForm,
@@ -137,6 +138,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _provider_only(request: HttpRequest) -> None:
     if not (permissions.is_provider(request.user) or permissions.provider_ids_of(request.user)):
         raise not_found()
+
+
+@login_required
+def provider_request(request: HttpRequest) -> HttpResponse:
+    """Ask program staff for the Training provider role."""
+    if permissions.is_provider(request.user):
+        return redirect("trainings:mine")
+    form = ProviderRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provider_role_request(user=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Sent: program staff will answer by e-mail.")
+            return redirect("trainings:catalog")
+    return render(request, "trainings/provider_request.html", {"form": form})
 
 
 @login_required

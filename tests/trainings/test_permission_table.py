@@ -69,6 +69,8 @@ PAGES: list[tuple[str, str, Callable[[dict[str, Any]], str], dict[str, int]]] = 
     ("detail draft", "get", lambda w: w["draft"].get_absolute_url(),
      only({"provider": 200}, anon=404)),
     ("mine", "get", lambda w: reverse("trainings:mine"), PROVIDERS),
+    ("provider request", "get", lambda w: reverse("trainings:provider_request"),
+     signed_in(200, provider=302, other_provider=302)),
     ("organisation new", "get", lambda w: reverse("trainings:organisation_new"), PROVIDERS),
     ("create", "get", lambda w: reverse("trainings:create"), PROVIDERS),
     ("edit draft", "get", lambda w: reverse("trainings:edit", args=[w["draft"].pk]),

@@ -333,3 +333,20 @@ def test_review_history_is_kept(make_training, provider, reviewer):
     )  # fmt: skip
     assert [r.decision for r in selectors.reviews_of(training)] == ["approve", "request_changes"]
     assert Review.objects.filter(training=training).count() == 2
+
+
+def test_someone_who_signed_up_asks_staff_for_the_provider_role(outsider, staff, provider):
+    services.provider_role_request(user=outsider, organisation="Riverbend  Trainings")
+    note = Notification.objects.get(user=staff, kind="training.provider_requested")
+    assert "Olivia Outsider" in note.title and "Riverbend Trainings" in note.body
+    with pytest.raises(TrainingError) as err:
+        services.provider_role_request(user=provider, organisation="Tove")
+    assert err.value.code == "conflict"
+
+
+def test_provider_role_requests_are_capped_per_day(outsider, staff):
+    for _ in range(3):
+        services.provider_role_request(user=outsider, organisation="Riverbend")
+    with pytest.raises(TrainingError) as err:
+        services.provider_role_request(user=outsider, organisation="Riverbend")
+    assert err.value.code == "rate_limited"
