@@ -31,7 +31,7 @@ class TrainingsConfig(AppConfig):
                 "training.reviewed", "The board reviews your training", Delivery.INSTANT
             ),
             NotificationKind(
-                "training.expiring", "Your training's approval is ending", Delivery.INSTANT
+                "training.expiring", "The approval of your training is ending", Delivery.INSTANT
             ),
             NotificationKind(
                 "training.provider_requested",

@@ -30,6 +30,14 @@ TODAY = {
     "membership.promoted": ("You get a place off the waitlist", Delivery.INSTANT),
     "cohort.submitted": ("A cohort is submitted for review", Delivery.OFF),
     "cohort.reviewed": ("Your cohort proposal is reviewed", Delivery.INSTANT),
+    # the trainings app
+    "training.submitted": ("A training is submitted for review", Delivery.OFF),
+    "training.reviewed": ("The board reviews your training", Delivery.INSTANT),
+    "training.expiring": ("The approval of your training is ending", Delivery.INSTANT),
+    "training.provider_requested": (
+        "Someone asks to become a training provider",
+        Delivery.INSTANT,
+    ),
 }
 
 FAKE = notifications.NotificationKind("journals.prompt", "A reflection prompt is due", "instant")

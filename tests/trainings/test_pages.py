@@ -345,3 +345,21 @@ def test_recommendations_give_trainings_and_open_cohorts_for_competencies(
     assert found.trainings == [both, one]
     assert found.cohorts == [active_cohort]
     assert recommendations(["FUN-3"]).cohorts == []
+
+
+def test_site_search_page_finds_a_training(make_training, member_client):
+    training = make_training("approved", title="Reciprocity workshop")
+    text = member_client.get(reverse("search"), {"q": "reciprocity"}).content.decode()
+    assert training.get_absolute_url() in text
+
+
+def test_reminder_command_queues_the_task(make_training, provider):
+    import io
+
+    from django.core.management import call_command
+
+    from accounts.models import Notification
+
+    make_training("approved", approved_until=TODAY() + dt.timedelta(days=7))
+    call_command("send_training_reminders", stdout=io.StringIO())
+    assert Notification.objects.filter(user=provider, kind="training.expiring").count() == 1
