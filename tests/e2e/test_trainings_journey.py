@@ -136,6 +136,11 @@ class TestTrainingJourney(browser.BrowserTestCase):
         field(reviewer, "Approved until").fill(until.isoformat())
         reviewer.get_by_role("button", name="Record the decision").click()
         expect(reviewer.get_by_text("Your decision is recorded")).to_be_visible()
+        provider.reload()
+        expect(provider.locator("#training-status")).to_have_text("Approved")
+        self.scan(provider, "status page (approved: renewal and completions forms)")
+        provider.goto(self.url("/trainings/provide/"))
+        self.scan(provider, "your trainings (one approved)")
 
         # A member finds it in the public catalog by competency and records a completion.
         member = self.watched_page()
@@ -156,6 +161,9 @@ class TestTrainingJourney(browser.BrowserTestCase):
         member.get_by_role("button", name="Record").click()
         expect(member.locator("#completions")).to_contain_text(TITLE)
         self.scan(member, "professional development list")
+        member.goto(self.url("/trainings/provide/request/"))
+        expect(member.get_by_role("heading", level=1)).to_have_text("Become a training provider")
+        self.scan(member, "provider role request")
 
         assert not self.findings, "\n".join(self.findings)
 
