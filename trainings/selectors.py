@@ -133,7 +133,7 @@ def facets(f: CatalogFilters, *, on: date | None = None) -> list[Facet]:
         .filter(pk__in=TrainingRun.objects.filter(starts_on__gte=today).values("training_id"))
         .count()
     )
-    return [
+    facets_found = [
         Facet(
             "area",
             "Credential area",
@@ -160,6 +160,12 @@ def facets(f: CatalogFilters, *, on: date | None = None) -> list[Facet]:
         Facet("free", "Cost", [("1", "Free", free)]),
         Facet("upcoming", "Dates", [("1", "Has upcoming dates", upcoming)]),
     ]
+    # A chosen value that matches nothing stays on offer (with 0), so the form shows it.
+    for facet in facets_found[:2]:
+        chosen = getattr(f, facet.name)
+        if chosen and chosen not in {v for v, _label, _n in facet.values}:
+            facet.values.insert(0, (chosen, chosen, 0))
+    return facets_found
 
 
 def training_page(training: Training, *, on: date | None = None) -> Training:

@@ -414,8 +414,30 @@ def diff_snapshots(old: dict[str, str], new: dict[str, str]) -> list[FieldDiff]:
 
 
 def _reviewers_for(training: Training) -> list[User]:
-    people = User.objects.filter(groups__name=PlatformRole.REVIEW_BOARD.value, is_active=True)
-    return [p for p in people if permissions.can_review_training(p, training)]
+    """The reviewers who may decide on ``training`` (the permission rules of
+    ``permissions.can_review_training``, as one query)."""
+    from functools import reduce
+    from operator import or_
+
+    from allauth.account.models import EmailAddress
+    from django.db.models import Q
+
+    domains = list(training.provider.domains.values_list("domain", flat=True))
+    at_domain = (
+        EmailAddress.objects.filter(verified=True)
+        .filter(reduce(or_, (Q(email__iendswith=f"@{d}") for d in domains)))
+        .values("user_id")
+        if domains
+        else EmailAddress.objects.none().values("user_id")
+    )
+    return list(
+        User.objects.filter(groups__name=PlatformRole.REVIEW_BOARD.value, is_active=True)
+        .exclude(training_providers=training.provider_id)
+        .exclude(training_conflicts__provider=training.provider_id)
+        .exclude(training_recusals__training=training)
+        .exclude(pk__in=at_domain)
+        .distinct()
+    )
 
 
 @transaction.atomic

@@ -350,3 +350,34 @@ def test_provider_role_requests_are_capped_per_day(outsider, staff):
     with pytest.raises(TrainingError) as err:
         services.provider_role_request(user=outsider, organisation="Riverbend")
     assert err.value.code == "rate_limited"
+
+
+def test_submission_tells_exactly_the_reviewers_who_may_decide(
+    framework, provider, org, reviewer, conflicted_reviewer, make_user
+):
+    from accounts.roles import PlatformRole
+    from accounts.services import role_grant
+
+    declared = make_user("dora@board.org", name="Dora Declared", role=PlatformRole.REVIEW_BOARD)
+    services.conflict_declare(reviewer=declared, provider=org)
+    role_grant(user=provider, role=PlatformRole.REVIEW_BOARD)
+    training = services.training_create(
+        by=provider, provider=org, runs=[(TODAY(), TODAY())], competency_codes=["PAR-1"],
+        **fields(),
+    )  # fmt: skip
+    services.training_submit(by=provider, training=training)
+    told = set(
+        Notification.objects.filter(kind="training.submitted").values_list("user__email", flat=True)
+    )
+    assert told == {"reviewer@example.org"}
+    training.refresh_from_db()
+    everyone = [reviewer, conflicted_reviewer, declared, provider]
+    for person in everyone:
+        permissions.forget_cached(person)
+    assert {p.email for p in everyone if permissions.can_review_training(p, training)} == told
+
+
+def test_a_chosen_filter_value_with_no_match_stays_on_offer(approved):
+    found = selectors.facets(selectors.CatalogFilters(competency="INS-8"))
+    competency = next(f for f in found if f.name == "competency")
+    assert competency.values[0] == ("INS-8", "INS-8", 0)
