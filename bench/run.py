@@ -78,6 +78,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="skip the discussions bench (bench/posts.py) that runs after this one",
     )
+    parser.add_argument(
+        "--no-repertoire",
+        action="store_true",
+        help="skip the repertoire bench (bench/repertoire.py) that runs after the others",
+    )
     args = parser.parse_args(argv)
     args.socket_counts = [int(n) for n in args.sockets.split(",") if n.strip()]
     if not args.socket_counts or min(args.socket_counts) < 2 or max(args.socket_counts) > 2000:
@@ -753,4 +758,9 @@ if __name__ == "__main__":
         print("bench: discussions (bench/posts.py) …", flush=True)
         posts = subprocess.run([sys.executable, str(ROOT / "bench" / "posts.py")], check=False)
         status = status or posts.returncode
+    if not parse_args().no_repertoire:
+        # The repertoire bench: its own process, database and Redis key space.
+        print("bench: repertoire (bench/repertoire.py) …", flush=True)
+        shelf = subprocess.run([sys.executable, str(ROOT / "bench" / "repertoire.py")], check=False)
+        status = status or shelf.returncode
     sys.exit(status)

@@ -390,6 +390,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names other apps use too ("kind"...): named once, here.
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceKindEnum": "resources.models.Resource.Kind",
+        "ResourceScopeEnum": "resources.models.Resource.Scope",
+        "ResourceLicenceEnum": "resources.models.Resource.Licence",
+    },
 }
 
 # --- Real time ------------------------------------------------------------------------------

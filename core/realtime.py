@@ -195,15 +195,38 @@ def handled_types() -> list[str]:
 # subscriptions of a cohort whose membership ended). A hook returning False stops the relay.
 
 EventHook = Callable[[Any, dict[str, Any]], Awaitable[bool]]
-_event_hooks: dict[str, EventHook] = {}
+_event_hooks: dict[str, list[EventHook]] = {}
 
 
 def register_event_hook(kind: str, hook: EventHook) -> None:
-    _event_hooks[kind] = hook
+    """Add ``hook`` for events of ``kind`` (several apps may act on the same kind)."""
+    hooks = _event_hooks.setdefault(kind, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def unregister_event_hook(kind: str, hook: EventHook) -> None:
+    hooks = _event_hooks.get(kind, [])
+    if hook in hooks:
+        hooks.remove(hook)
 
 
 def get_event_hook(kind: str) -> EventHook | None:
-    return _event_hooks.get(kind)
+    """One hook running every hook registered for ``kind``, in order; the event is relayed
+    only if none of them says no. None when nothing is registered."""
+    hooks = list(_event_hooks.get(kind, ()))
+    if not hooks:
+        return None
+    if len(hooks) == 1:
+        return hooks[0]
+
+    async def every(consumer: Any, event: dict[str, Any]) -> bool:
+        relay = True
+        for hook in hooks:
+            relay = await hook(consumer, event) and relay
+        return relay
+
+    return every
 
 
 # --- Disconnect hooks -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ one site uses the same database), so merging by rank is meaningful.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -101,6 +101,25 @@ def providers() -> dict[str, Provider]:
 def kinds() -> dict[str, str]:
     """Every kind of result on offer, with its label (for a filter)."""
     return {kind: label for p in _providers.values() for kind, label in p.kinds.items()}
+
+
+# Apps whose search index can be refilled by ``manage.py rebuild_search_index`` (besides
+# the threads and posts the command itself rebuilds): ``rebuild()`` re-indexes the app's
+# rows and returns a line for the command to print.
+_rebuilders: dict[str, Callable[[], str]] = {}
+
+
+def register_rebuilder(name: str, rebuild: Callable[[], str]) -> None:
+    """Add an app's index rebuild to ``rebuild_search_index`` (from its ``ready``)."""
+    known = _rebuilders.get(name)
+    if known is not None and known is not rebuild:
+        raise ValueError(f"a search index rebuilder named {name!r} is already registered")
+    _rebuilders[name] = rebuild
+
+
+def rebuild_registered() -> list[str]:
+    """Run every registered rebuild, in registration order; what each reports."""
+    return [rebuild() for rebuild in list(_rebuilders.values())]
 
 
 def marked(text: str) -> SafeString:

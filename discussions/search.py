@@ -19,94 +19,23 @@ Either way every snippet is HTML-escaped before ``<mark>`` is added (core.search
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Expression, F, FloatField, QuerySet, Value
+from django.db.models import F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.fulltext import CONFIG, StoredVector, fts_match, fts_rank, fts_rowids, pg_query
 from core.markdown import plain_text
 from core.search import START, STOP, Hit, Query, Result, marked, register_provider
 from discussions import permissions
 from discussions.models import Post, Thread
 from discussions.search_index import PG_POST_TEXT, POST_FTS, THREAD_FTS, uses_fts5
 
-CONFIG = "english"
 POST, THREAD = "discussions.post", "discussions.thread"
 SNIPPET_WORDS = 32
-
-# A "phrase" (closed or not, maybe -excluded) or any other run of non-spaces.
-_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-# What FTS5's unicode61 tokenizer keeps of a term: runs of letters and digits.
-_WORD_RE = re.compile(r"[^\W_]+")
-
-
-def fts_match(text: str) -> str:
-    """The person's query as an FTS5 MATCH expression ("" when nothing can be searched).
-
-    Words and phrases become quoted FTS5 strings of letters and digits only, so quotes,
-    ``NEAR(``, ``column:``, ``*`` or ``^`` in what was typed are plain text. Alternatives
-    separated by ``or`` are OR-ed; ``-term`` excludes within its alternative; an
-    alternative with nothing wanted is dropped (FTS5 cannot say "everything but")."""
-    groups: list[tuple[list[str], list[str]]] = [([], [])]
-    for minus, phrase, word in _TOKEN_RE.findall(text):
-        if word:
-            if word.lower() == "or":
-                if groups[-1][0]:
-                    groups.append(([], []))
-                continue
-            minus = "-" if word.startswith("-") else ""
-            phrase = word[1:] if minus else word
-        pieces = _WORD_RE.findall(phrase)
-        if pieces:
-            groups[-1][1 if minus else 0].append('"' + " ".join(pieces) + '"')
-    alternatives = []
-    for wanted, unwanted in groups:
-        if not wanted:
-            continue
-        expression = " AND ".join(wanted)
-        if unwanted:
-            expression = f"({expression}) NOT ({' OR '.join(unwanted)})"
-        alternatives.append(f"({expression})")
-    return " OR ".join(alternatives)
-
-
-class StoredVector(Expression):
-    """The ``search_vector`` column PostgreSQL keeps for the queried table (migration 0004;
-    not a model field, since SQLite cannot have it)."""
-
-    def __init__(self) -> None:
-        from django.contrib.postgres.search import SearchVectorField
-
-        super().__init__(output_field=SearchVectorField())
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.search_vector", []
-
-
-def _pg_query(text: str) -> Any:
-    from django.contrib.postgres.search import SearchQuery
-
-    return SearchQuery(text, search_type="websearch", config=CONFIG)
-
-
-def _fts_rank(table: str, outer: str, match: str) -> RawSQL:
-    """bm25 of the outer row in ``table`` (negated: higher is better)."""
-    return RawSQL(  # noqa: S611 - constant names; the match is a parameter
-        f"(SELECT -bm25({table}) FROM {table} "  # noqa: S608 - constant names
-        f'WHERE {table} MATCH %s AND rowid = "{outer}"."id")',
-        [match],
-        output_field=FloatField(),
-    )
-
-
-def _fts_rowids(table: str, match: str) -> RawSQL:
-    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 - constant names
-    return RawSQL(sql, [match])  # noqa: S611 - the match is a parameter
 
 
 def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -132,15 +61,15 @@ def matching_posts(user: Any, query: Query) -> QuerySet[Post]:
         match = fts_match(query.text)
         if not match:
             return _nothing(posts)
-        posts = posts.filter(pk__in=_fts_rowids(POST_FTS, match)).annotate(
-            rank=_fts_rank(POST_FTS, Post._meta.db_table, match)
+        posts = posts.filter(pk__in=fts_rowids(POST_FTS, match)).annotate(
+            rank=fts_rank(POST_FTS, Post._meta.db_table, match)
         )
     else:
         from django.contrib.postgres.search import SearchRank
 
         if not query.text:
             return _nothing(posts)
-        pg = _pg_query(query.text)
+        pg = pg_query(query.text)
         posts = (
             posts.alias(vector=StoredVector())
             .filter(vector=pg)
@@ -160,15 +89,15 @@ def matching_threads(user: Any, query: Query) -> QuerySet[Thread]:
         match = fts_match(query.text)
         if not match:
             return _nothing(threads)
-        threads = threads.filter(pk__in=_fts_rowids(THREAD_FTS, match)).annotate(
-            rank=_fts_rank(THREAD_FTS, Thread._meta.db_table, match)
+        threads = threads.filter(pk__in=fts_rowids(THREAD_FTS, match)).annotate(
+            rank=fts_rank(THREAD_FTS, Thread._meta.db_table, match)
         )
     else:
         from django.contrib.postgres.search import SearchRank
 
         if not query.text:
             return _nothing(threads)
-        pg = _pg_query(query.text)
+        pg = pg_query(query.text)
         threads = (
             threads.alias(vector=StoredVector())
             .filter(vector=pg)
@@ -210,7 +139,7 @@ def _pg_headlines(model: type[Post] | type[Thread], column: str, ids: list[int],
     if column == "body":
         source = RawSQL(PG_POST_TEXT, [], output_field=TextField())  # noqa: S611 - a constant
     headline = SearchHeadline(
-        source, _pg_query(text), config=CONFIG, start_sel=START, stop_sel=STOP, **options
+        source, pg_query(text), config=CONFIG, start_sel=START, stop_sel=STOP, **options
     )
     rows = (
         model._default_manager.filter(pk__in=ids)

@@ -356,3 +356,22 @@ def may_download(user: Any, stored: StoredFile) -> bool:
     """Nobody, unless the app that owns ``stored.purpose`` registered a check that says so."""
     check = _download_checks.get(stored.purpose)
     return bool(check and check(user, stored))
+
+
+# --- after extraction -----------------------------------------------------------------------
+# The owning app learns when a file's text is ready (e.g. to put it into its search index).
+
+ExtractionListener = Callable[[StoredFile], None]
+_extraction_listeners: dict[str, ExtractionListener] = {}
+
+
+def register_extraction_listener(purpose: str, listener: ExtractionListener) -> None:
+    """Call ``listener(stored)`` after the text of a file of ``purpose`` was extracted (or
+    failed to be); call in AppConfig.ready."""
+    _extraction_listeners[purpose] = listener
+
+
+def extraction_finished(stored: StoredFile) -> None:
+    listener = _extraction_listeners.get(stored.purpose)
+    if listener is not None:
+        listener(stored)

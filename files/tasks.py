@@ -8,6 +8,7 @@ from django_tasks import task
 
 from files.extract import extract
 from files.models import StoredFile
+from files.services import extraction_finished
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,21 @@ def extract_text(file_id: str) -> str:
         StoredFile.objects.filter(pk=file_id).update(
             extraction=StoredFile.Extraction.FAILED, text=""
         )
+        _finished(file_id)
         return StoredFile.Extraction.FAILED
     StoredFile.objects.filter(pk=file_id).update(
         extraction=StoredFile.Extraction.DONE, text=text.replace("\x00", "")
     )
+    _finished(file_id)
     return StoredFile.Extraction.DONE
+
+
+def _finished(file_id: str) -> None:
+    """Tell the owning app; its failure is logged and does not undo the extraction."""
+    stored = StoredFile.objects.filter(pk=file_id).first()
+    if stored is None:
+        return
+    try:
+        extraction_finished(stored)
+    except Exception:
+        logger.exception("after-extraction listener failed for file %s", file_id)

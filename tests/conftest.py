@@ -59,6 +59,13 @@ def _isolated_cache(settings: Any) -> None:
     settings.CACHES = caches
 
 
+@pytest.fixture(autouse=True)
+def _isolated_media(settings: Any, tmp_path_factory: Any) -> None:
+    """Uploads made by a test (the demo seeder's files included) go to a temporary folder,
+    never into the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     counter = {"n": 0}

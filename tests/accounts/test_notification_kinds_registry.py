@@ -30,6 +30,8 @@ TODAY = {
     "membership.promoted": ("You get a place off the waitlist", Delivery.INSTANT),
     "cohort.submitted": ("A cohort is submitted for review", Delivery.OFF),
     "cohort.reviewed": ("Your cohort proposal is reviewed", Delivery.INSTANT),
+    "resources.new": ("New resources in your cohorts", Delivery.DIGEST),
+    "resources.useful": ("Someone found your resource useful", Delivery.DIGEST),
     # the trainings app
     "training.submitted": ("A training is submitted for review", Delivery.OFF),
     "training.reviewed": ("The board reviews your training", Delivery.INSTANT),

@@ -36,13 +36,26 @@ def api_schema(transactional_db: Any) -> Any:
 
 @pytest.fixture
 def contract_state(member, cohort, thread) -> dict[str, Any]:
+    from resources.services import ResourceInput, resource_create
+
     post, _ = post_create(thread=thread, author=member, body="A reply to edit")
+    resource = resource_create(
+        cohort=cohort,
+        by=member,
+        kind="link",
+        data=ResourceInput(title="A guide", url="https://example.org/guide"),
+    )
     return {
         "token": api_token_reset(user=member).key,
         # Every other case is sent to objects that exist, so the happy paths are driven as
         # well as the made-up identifiers.
         "real": itertools.cycle([False, True]),
-        "path": {"slug": cohort.slug, "thread_id": thread.pk, "post_id": post.pk},
+        "path": {
+            "slug": cohort.slug,
+            "thread_id": thread.pk,
+            "post_id": post.pk,
+            "id": resource.pk,
+        },
     }
 
 

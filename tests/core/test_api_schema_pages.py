@@ -15,6 +15,7 @@ LIST_OPERATIONS = {
     "/api/v1/cohorts/{slug}/sessions/",
     "/api/v1/cohorts/{slug}/threads/",
     "/api/v1/competencies/",
+    "/api/v1/resources/",
     "/api/v1/threads/{thread_id}/posts/",
     "/api/v1/trainings/",
     "/api/v1/me/trainings/completions/",

@@ -51,14 +51,14 @@ def test_seed_demo_runs_the_seeder_a_new_app_registers(
     out = seed("--scale", "1")
     assert "Demo journals: 3 created." in out
     assert fake_seeder == [("demo", True), ("scale", 50)]
-    assert "Synthetic volume: 50 users and 2 cohorts and 2 journals added." in out
+    assert "Synthetic volume: 50 users and 2 cohorts and 500 resources and 2 journals added." in out
     registry.unregister_seeder("journals")
     assert "Demo journals" not in seed()
 
 
 def test_seeders_run_after_those_they_name() -> None:
     names = [s.name for s in registry.seeders()]
-    assert names == ["accounts", "competencies", "cohorts", "discussions", "trainings"]
+    assert names == ["accounts", "competencies", "cohorts", "discussions", "resources", "trainings"]
     registry.register_seeder("early", lambda run: None, after=("discussions",))
     registry.register_seeder("first", lambda run: None)
     try:
@@ -118,6 +118,7 @@ def test_the_dashboard_shows_every_app_panel_in_a_fixed_number_of_queries(
     assert positions == sorted(positions)
     with CaptureQueriesContext(connection) as ctx:
         member_client.get(reverse("dashboard:home"))
-    # session, user, my cohorts, next sessions, the user's groups, unread threads, upcoming
-    # trainings and the header's unread count: one per panel, whatever the data
-    assert len(ctx.captured_queries) == 8
+    # session, user, my cohorts, next sessions, the user's groups, unread threads, new
+    # resources in my cohorts, upcoming trainings and the header's unread count: one
+    # query per panel
+    assert len(ctx.captured_queries) == 9

@@ -28,3 +28,28 @@ def test_signed_in_only_item_is_hidden_from_visitors(nav_item, client):
 def test_a_second_different_item_under_the_same_name_is_refused(nav_item):
     with pytest.raises(ValueError):
         register_nav_item(NavItem("test.search", "Other", "search"))
+
+
+async def test_every_hook_on_an_event_kind_runs_and_any_can_stop_the_relay() -> None:
+    from core.realtime import get_event_hook, register_event_hook, unregister_event_hook
+
+    heard: list[str] = []
+
+    async def first(consumer: object, event: dict) -> bool:
+        heard.append("first")
+        return False
+
+    async def second(consumer: object, event: dict) -> bool:
+        heard.append("second")
+        return True
+
+    register_event_hook("test.kind", first)
+    register_event_hook("test.kind", second)
+    try:
+        hook = get_event_hook("test.kind")
+        assert hook is not None and await hook(None, {}) is False
+        assert heard == ["first", "second"]
+    finally:
+        unregister_event_hook("test.kind", first)
+        unregister_event_hook("test.kind", second)
+    assert get_event_hook("test.kind") is None

@@ -57,12 +57,12 @@ def test_attendance_counts_and_quiet_members(
     assert data["held"] == 3
     rows = {r.membership.user_id: r for r in data["rows"]}
     assert facilitator.pk not in rows  # members only
-    # Columns: sessions attended, posts (nobody has posted here).
+    # Columns: sessions attended, posts, resources shared (nobody has posted or shared here).
     assert {pk: r.counts for pk, r in rows.items()} == {
-        steady.pk: [3, 0],
-        quiet.pk: [1, 0],
-        excused.pk: [1, 0],
-        never_came.pk: [0, 0],
+        steady.pk: [3, 0, 0],
+        quiet.pk: [1, 0, 0],
+        excused.pk: [1, 0, 0],
+        never_came.pk: [0, 0, 0],
     }
     assert {pk for pk, r in rows.items() if r.quiet} == {quiet.pk, never_came.pk}
 
@@ -80,16 +80,16 @@ def test_sources_are_pluggable_without_touching_the_view(
 ) -> None:
     (person,) = add_members(active_cohort, 1)
     extra = registry.ParticipationSource(
-        key="resources", label="Resources shared", counts=lambda c: {person.pk: 7}
+        key="journals", label="Journal entries", counts=lambda c: {person.pk: 7}
     )
     registry.register_participation_source(extra)
     try:
         page = fac_client.get(page_url(active_cohort)).content.decode()
     finally:
-        registry.unregister_participation_source("resources")
-    assert "Resources shared" in page
+        registry.unregister_participation_source("journals")
+    assert "Journal entries" in page
     assert '<td class="participation__num">7</td>' in page
-    assert "Resources shared" not in fac_client.get(page_url(active_cohort)).content.decode()
+    assert "Journal entries" not in fac_client.get(page_url(active_cohort)).content.decode()
 
 
 def test_participation_shows_no_content(

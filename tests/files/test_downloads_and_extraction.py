@@ -180,3 +180,23 @@ def test_an_unreachable_clamd_is_logged_and_the_upload_kept(
     file_store(upload("notes.txt", b"words"), by=member, purpose="test")
     assert StoredFile.objects.count() == 1
     assert "virus scan skipped" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_owning_app_hears_when_a_files_text_is_ready(
+    member: Any, upload: Any, task_worker: Callable[[], None]
+) -> None:
+    from files.services import _extraction_listeners, register_extraction_listener
+
+    heard: list[tuple[str, str]] = []
+    register_extraction_listener("heard", lambda stored: heard.append((stored.text, "x")))
+    try:
+        stored = file_store(
+            upload("a.pdf", pdf_bytes("Reciprocity ledger")), by=member, purpose="heard"
+        )
+        other = file_store(upload("b.pdf", pdf_bytes("Unheard")), by=member, purpose="evidence")
+        task_worker()
+    finally:
+        _extraction_listeners.pop("heard", None)
+    assert heard == [("Reciprocity ledger", "x")]
+    assert stored.pk != other.pk

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.search import rebuild_registered
 from discussions import search_index
 
 
@@ -20,3 +21,5 @@ class Command(BaseCommand):
             threads, posts = search_index.rebuild()
         how = "rebuilt" if search_index.uses_fts5() else "kept by the database (nothing to do)"
         self.stdout.write(f"Search index {how}: {threads} threads, {posts} visible posts.")
+        for line in rebuild_registered():  # the other apps' indexes (core.search)
+            self.stdout.write(line)

@@ -1,0 +1,1 @@
+"""The repertoire's pages: lists (library, repertoire, adding), one resource, collections."""
