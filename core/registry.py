@@ -300,3 +300,38 @@ def unregister_nav_item(name: str) -> None:
 
 def nav_items() -> list[NavItem]:
     return sorted(_nav, key=lambda i: i.order)
+
+
+# --- Page sections --------------------------------------------------------------------------
+# A section another app adds to a page it does not own (the trainings catalog's note on the
+# communities-of-practice directory, say): the page's template names a spot with
+# ``{% page_sections "cohorts.directory" %}`` (core/templatetags/page_sections.py), and every
+# section registered for that spot is rendered there, in ascending ``order``: ``template``
+# with what ``context(request, page_context)`` returns (``page_context`` holds the names the
+# page's own template sees). Keep the context function to a fixed number of queries.
+
+
+@dataclass(frozen=True)
+class PageSection:
+    name: str
+    spot: str
+    template: Any
+    context: Callable[[Any, dict[str, Any]], dict[str, Any]] = field(
+        default=lambda request, page: {}
+    )
+    order: int = 100
+
+
+_page_sections: Registry[PageSection] = Registry("page section")
+
+
+def register_page_section(section: PageSection) -> PageSection:
+    return _page_sections.register(section.name, section)
+
+
+def unregister_page_section(name: str) -> None:
+    _page_sections.unregister(name)
+
+
+def page_sections(spot: str) -> list[PageSection]:
+    return sorted((s for s in _page_sections if s.spot == spot), key=lambda s: s.order)

@@ -32,6 +32,14 @@ TODAY = {
     "cohort.reviewed": ("Your cohort proposal is reviewed", Delivery.INSTANT),
     "resources.new": ("New resources in your cohorts", Delivery.DIGEST),
     "resources.useful": ("Someone found your resource useful", Delivery.DIGEST),
+    # the trainings app
+    "training.submitted": ("A training is submitted for review", Delivery.OFF),
+    "training.reviewed": ("The board reviews your training", Delivery.INSTANT),
+    "training.expiring": ("The approval of your training is ending", Delivery.INSTANT),
+    "training.provider_requested": (
+        "Someone asks to become a training provider",
+        Delivery.INSTANT,
+    ),
 }
 
 FAKE = notifications.NotificationKind("journals.prompt", "A reflection prompt is due", "instant")

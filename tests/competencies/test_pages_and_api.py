@@ -101,8 +101,8 @@ def test_home_page_says_what_commonplace_is_and_links_onward(client: Client, fra
     html = client.get("/").content.decode()
     assert "communities of practice" in html.lower()
     assert 'href="/cohorts/"' in html
-    # no link to the trainings catalog until the trainings app brings it
-    assert "/trainings/" not in html
+    # the trainings app brings the header's link to its catalog
+    assert 'href="/trainings/"' in html
     assert "Community Partnerships" in html
 
 

@@ -17,6 +17,8 @@ LIST_OPERATIONS = {
     "/api/v1/competencies/",
     "/api/v1/resources/",
     "/api/v1/threads/{thread_id}/posts/",
+    "/api/v1/trainings/",
+    "/api/v1/me/trainings/completions/",
 }
 PAGE_FIELDS = {"count", "next", "previous", "results"}
 

@@ -58,7 +58,7 @@ def test_seed_demo_runs_the_seeder_a_new_app_registers(
 
 def test_seeders_run_after_those_they_name() -> None:
     names = [s.name for s in registry.seeders()]
-    assert names == ["accounts", "competencies", "cohorts", "discussions", "resources"]
+    assert names == ["accounts", "competencies", "cohorts", "discussions", "resources", "trainings"]
     registry.register_seeder("early", lambda run: None, after=("discussions",))
     registry.register_seeder("first", lambda run: None)
     try:
@@ -119,5 +119,6 @@ def test_the_dashboard_shows_every_app_panel_in_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as ctx:
         member_client.get(reverse("dashboard:home"))
     # session, user, my cohorts, next sessions, the user's groups, unread threads, new
-    # resources in my cohorts and the header's unread count: one query per panel
-    assert len(ctx.captured_queries) == 8
+    # resources in my cohorts, upcoming trainings and the header's unread count: one
+    # query per panel
+    assert len(ctx.captured_queries) == 9
