@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from trainings.models import (
@@ -11,6 +13,7 @@ from trainings.models import (
     Training,
     TrainingRun,
 )
+from trainings.search_index import index_provider, index_training
 
 
 class DomainInline(admin.TabularInline):
@@ -24,6 +27,11 @@ class ProviderAdmin(admin.ModelAdmin):
     search_fields = ["name", "domains__domain"]
     filter_horizontal = ["users"]
     inlines = [DomainInline]
+
+    def save_model(self, request: Any, obj: Provider, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            index_provider(obj)  # its name is searched with its trainings
 
 
 class RunInline(admin.TabularInline):
@@ -40,6 +48,10 @@ class TrainingAdmin(admin.ModelAdmin):
     search_fields = ["title", "provider__name"]
     readonly_fields = ["status", "submitted_at", "reviewed_on", "approved_until"]
     inlines = [RunInline]
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        index_training(form.instance)  # an edit here is searched at once, as the services'
 
 
 @admin.register(Review)

@@ -1,4 +1,13 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
+
+
+def _forget_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from trainings.search_index import remove_training
+
+    remove_training(instance.pk)
 
 
 class TrainingsConfig(AppConfig):
@@ -15,11 +24,12 @@ class TrainingsConfig(AppConfig):
             register_panel,
             register_seeder,
         )
-        from core.search import register_provider
+        from core.search import register_provider, register_rebuilder
         from files.services import register_download_check
         from trainings import permissions, seed
         from trainings.dashboard import PANEL
-        from trainings.search import TrainingsSearch
+        from trainings.models import Training
+        from trainings.search import TrainingsSearch, rebuild_index
         from trainings.sections import SECTIONS
         from trainings.services import CERTIFICATE_PURPOSE
 
@@ -46,6 +56,9 @@ class TrainingsConfig(AppConfig):
         )
         register_panel(PANEL)
         register_provider("trainings", TrainingsSearch())
+        register_rebuilder("trainings", rebuild_index)
+        # A training deleted in the admin (or with its organisation) leaves the SQLite index.
+        post_delete.connect(_forget_deleted, sender=Training, dispatch_uid="trainings.search")
         register_seeder("trainings", seed.seed_demo, after=("accounts", "competencies", "cohorts"))
         for section in SECTIONS:
             register_page_section(section)

@@ -110,6 +110,9 @@ class Training(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What search reads besides the row's own text: the provider organisation's name and
+    # the competencies' codes and titles. Kept by the services (trainings/search_index.py).
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["title", "pk"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from competencies.models import Competency
 from trainings import permissions
 from trainings.models import Completion, Event, Review, Training, TrainingRun
+from trainings.search import only_matching
 
 S = Training.Status
 
@@ -39,6 +40,9 @@ class CatalogFilters:
 
 
 def _filter(qs: QuerySet[Training], f: CatalogFilters, today: date) -> QuerySet[Training]:
+    if f.q:
+        # Words: the site-wide search's matching (the same full-text index).
+        qs = only_matching(qs, f.q)
     if f.area:
         qs = qs.filter(
             pk__in=Training.competencies.through.objects.filter(

@@ -43,6 +43,7 @@ from trainings.models import (
     Training,
     TrainingRun,
 )
+from trainings.search_index import index_provider, index_training
 
 S = Training.Status
 BOARD = "The Content Advisory Board"
@@ -222,6 +223,11 @@ def provider_save(
         raise TrainingError(
             "An organisation with this name is already registered.", code="conflict"
         )
+    renamed = (
+        provider is not None
+        and Provider.objects.filter(pk=provider.pk).values_list("name", flat=True).first()
+        != values["name"]
+    )
     if provider is None:
         provider = Provider.objects.create(
             name=values["name"],
@@ -238,6 +244,10 @@ def provider_save(
         provider.save(
             update_fields=["name", "website", "contact_name", "contact_email", "updated_at"]
         )
+        if renamed:
+            # The organisation's name is searched with each of its trainings, whatever
+            # their status (an approved one is found by the new name at once).
+            index_provider(provider)
     provider.domains.exclude(domain__in=cleaned_domains).delete()
     have = set(provider.domains.values_list("domain", flat=True))
     ProviderDomain.objects.bulk_create(
@@ -322,6 +332,7 @@ def training_create(
     training = Training.objects.create(provider=provider, created_by=by, **fields)
     _set_runs(training, cleaned_runs)
     training.competencies.set(competencies)
+    index_training(training)
     Event.objects.create(training=training, action=Event.Action.CREATED, by=by)
     return training
 
@@ -362,6 +373,7 @@ def training_update(
         _set_runs(training, _clean_runs(runs))
     if competency_codes is not None:
         training.competencies.set(competencies_by_code(competency_codes))
+    index_training(training)
     return training
 
 
@@ -563,6 +575,7 @@ def training_review(
             raise TrainingError("Tell the provider why, in the message.", code="blank")
     if competency_codes is not None:
         training.competencies.set(competencies_by_code(competency_codes))
+        index_training(training)
     codes = sorted(c.code for c in training.competencies.all())
     if decision == Review.Decision.APPROVE and not codes:
         raise _err("An approved training addresses at least one competency.")

@@ -315,7 +315,7 @@ def test_search_finds_approved_trainings_only(anon, make_training, member):
     total, hits = TrainingsSearch().find(member, Query("reciprocity"), limit=10)
     assert total == 1
     results = TrainingsSearch().results(member, Query("reciprocity"), hits)
-    assert [str(r.title) for r in results.values()] == ["Reciprocity workshop"]
+    assert [str(r.title) for r in results.values()] == ["<mark>Reciprocity</mark> workshop"]
 
 
 def test_dashboard_panel_shows_trainings_for_my_cohorts_competencies(
