@@ -172,6 +172,13 @@ def grow(world: World, target: int) -> int:
             pk__in=other.filter(pk__gt=0).values("pk")[: (target - have) // 6 + 1]
         ).update(scope=Resource.Scope.PLATFORM)
         search_index.rebuild()  # SQLite only; PostgreSQL's column is filled on write
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            # What autovacuum would soon do after a bulk load: without statistics the
+            # planner guesses a few dozen rows and picks sorts over the indexes.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     count = Resource.objects.count()
     connections.close_all()
     return count

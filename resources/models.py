@@ -128,6 +128,22 @@ class Resource(models.Model):
             models.Index(fields=["kind"]),
             models.Index(fields=["title"]),
             models.Index(fields=["deleted_at"]),
+            # The library's sorts walk these in order, skipping what the reader may not see.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="resources_live_recent_idx",
+            ),
+            models.Index(
+                fields=["-useful_count", "-created_at", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="resources_live_useful_idx",
+            ),
+            models.Index(
+                fields=["title", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="resources_live_title_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 
 from cohorts.models import Cohort
@@ -77,7 +78,9 @@ class Filters:
         return "relevance" if self.q else "recent"
 
 
-def _apply(rows: QuerySet[Resource], f: Filters, *, skip: str = "") -> QuerySet[Resource]:
+def _apply(
+    rows: QuerySet[Resource], f: Filters, *, skip: str = "", ranked: bool = False
+) -> QuerySet[Resource]:
     if f.area and skip != "area":
         rows = rows.filter(areas__slug=f.area)
     if f.competency and skip != "competency":
@@ -90,8 +93,10 @@ def _apply(rows: QuerySet[Resource], f: Filters, *, skip: str = "") -> QuerySet[
         rows = rows.filter(contributor_id=f.contributor)
     if f.cohort and skip != "cohort":
         rows = rows.filter(cohort__slug=f.cohort)
-    if f.q:
+    if f.q and not ranked:
         rows = rows.filter(pk__in=matching(Resource.objects.all(), f.q).values("pk"))
+    if f.q and ranked:
+        rows = matching(rows, f.q)  # the index is matched once, and ``rank`` is added
     return rows
 
 
@@ -114,11 +119,10 @@ def resources_list(
     user: Any, filters: Filters, *, cohort: Cohort | None = None
 ) -> QuerySet[Resource]:
     """The resources ``user`` may see (in ``cohort``, or everywhere), filtered and sorted."""
-    rows = _apply(base_for(user, cohort=cohort), filters)
+    rows = _apply(base_for(user, cohort=cohort), filters, ranked=True)
     sort = filters.effective_sort()
     if sort == "relevance":
-        ranked = matching(rows, filters.q)
-        return listing_rows(ranked.order_by("-rank", "-featured", "-pk"))
+        return listing_rows(rows.order_by("-rank", "-featured", "-pk"))
     order = SORTS[sort]
     if cohort is not None and sort == "recent":
         order = ("-featured", *order)
@@ -140,139 +144,132 @@ class Facet:
     values: list[FacetValue] = field(default_factory=list)
 
 
-def facets(user: Any, filters: Filters, *, cohort: Cohort | None = None) -> list[Facet]:
+# Each facet: its filter's name, then the SELECT that groups the chosen rows (``v``) by the
+# facet's value, and the order its values are listed in (the first FACET_LIMIT are kept).
+# Every SELECT gives the same columns: value, label, extra (text), position, n.
+_FACET_SQL = {
+    "area": (
+        "SELECT a.slug, a.name, '', a.\"order\", g.n FROM"
+        " (SELECT ra.area_id, COUNT(*) AS n FROM {v} v"
+        " JOIN resources_resource_areas ra ON ra.resource_id = v.pk GROUP BY ra.area_id) g"
+        ' JOIN competencies_area a ON a.id = g.area_id ORDER BY a."order", a.name'
+    ),
+    "competency": (
+        "SELECT c.code, c.title, '', 0, g.n FROM"
+        " (SELECT rc.competency_id, COUNT(*) AS n FROM {v} v"
+        " JOIN resources_resource_competencies rc ON rc.resource_id = v.pk"
+        " GROUP BY rc.competency_id) g"
+        " JOIN competencies_competency c ON c.id = g.competency_id ORDER BY c.code"
+    ),
+    "kind": ("SELECT v.kind, '', '', 0, COUNT(*) AS n FROM {v} v GROUP BY v.kind ORDER BY v.kind"),
+    "tag": (
+        "SELECT t.name, t.name, '', 0, g.n FROM"
+        " (SELECT rt.tag_id, COUNT(*) AS n FROM {v} v"
+        " JOIN resources_resource_tags rt ON rt.resource_id = v.pk GROUP BY rt.tag_id) g"
+        " JOIN resources_tag t ON t.id = g.tag_id ORDER BY g.n DESC, t.name"
+    ),
+    "contributor": (
+        "SELECT CAST(g.contributor_id AS TEXT), u.name, u.email, 0, g.n FROM"
+        " (SELECT v.contributor_id, COUNT(*) AS n FROM {v} v"
+        " WHERE v.contributor_id IS NOT NULL GROUP BY v.contributor_id) g"
+        " JOIN accounts_user u ON u.id = g.contributor_id"
+        " ORDER BY g.n DESC, u.name, g.contributor_id"
+    ),
+    "cohort": (
+        "SELECT c.slug, c.title, '', 0, g.n FROM"
+        " (SELECT v.cohort_id, COUNT(*) AS n FROM {v} v GROUP BY v.cohort_id) g"
+        " JOIN cohorts_cohort c ON c.id = g.cohort_id"
+        " ORDER BY g.n DESC, c.title"
+    ),
+}
+_FACET_LABELS = {
+    "area": "Credential area",
+    "competency": "Competency",
+    "kind": "Kind",
+    "tag": "Tag",
+    "contributor": "Contributor",
+    "cohort": "Cohort",
+}
+
+
+def _selected(filters: Filters, name: str) -> bool:
+    return bool(getattr(filters, name))
+
+
+def facet_summary(
+    user: Any, filters: Filters, *, cohort: Cohort | None = None
+) -> tuple[list[Facet], int]:
     """For each filter, its values with how many resources each would give, given the other
-    filters chosen (one grouped query per filter)."""
+    filters chosen; and how many resources the list holds. One query whatever the number of
+    resources: the rows the user may see and has narrowed to are chosen once (a WITH table
+    the facets group), and each facet whose own filter is set groups its own set, without
+    that filter. Values are the first FACET_LIMIT in each facet's order."""
     base = base_for(user, cohort=cohort)
+    names = [n for n in _FACET_SQL if n != "cohort" or cohort is None]
+    columns = ("pk", "kind", "contributor_id", "cohort_id")
+    sets: dict[str, QuerySet[Resource]] = {"": _apply(base, filters).values(*columns).order_by()}
+    for name in names:
+        if _selected(filters, name):
+            sets[name] = _apply(base, filters, skip=name).values(*columns).order_by()
+    withs: list[str] = []
+    params: list[Any] = []
+    for key, rows in sets.items():
+        joined = [n for n in ("area", "competency", "tag") if _selected(filters, n) and n != key]
+        if joined:  # one row per resource even if a joined filter matched twice
+            rows = rows.distinct()
+        sql, args = rows.query.sql_with_params()
+        withs.append(f"v_{key or 'all'} AS ({sql})")
+        params.extend(args)
+    parts = ["SELECT 'total', '', '', '', 0, COUNT(*) FROM v_all"]
+    for name in names:
+        table = f"v_{name}" if name in sets else "v_all"
+        select = _FACET_SQL[name].format(v=table)
+        parts.append(f"SELECT '{name}', * FROM ({select} LIMIT {FACET_LIMIT}) f_{name}")  # noqa: S608 (names and SQL are constants)
+    query = "WITH " + ", ".join(withs) + " " + " UNION ALL ".join(parts)
+    found: dict[str, list[tuple[Any, ...]]] = {name: [] for name in names}
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for facet, *row in cursor.fetchall():
+            if facet == "total":
+                total = int(row[-1])
+            else:
+                found[facet].append(tuple(row))
+    kinds = dict(Resource.Kind.choices)
+    keys: dict[str, Any] = {
+        "area": lambda r: (r[3], r[1]),
+        "competency": lambda r: r[0],
+        "kind": lambda r: r[0],
+        "tag": lambda r: (-r[4], r[0]),
+        "contributor": lambda r: (-r[4], r[1] or "", int(r[0])),
+        "cohort": lambda r: (-r[4], r[1]),
+    }
     out: list[Facet] = []
+    for name in names:
+        values = []
+        for value, label, extra, _pos, n in sorted(found[name], key=keys[name]):
+            value = str(value)
+            if name == "competency":
+                label = f"{value} {label}"
+            elif name == "kind":
+                label = kinds.get(value, value)
+            elif name == "contributor":
+                label = label or str(extra).split("@", 1)[0]
+            if name == "tag":
+                selected = value.lower() == filters.tag.lower()
+            elif name == "contributor":
+                selected = int(value) == filters.contributor
+            else:
+                selected = value == getattr(filters, name)
+            values.append(FacetValue(value, label, int(n), selected))
+        out.append(Facet(name, _FACET_LABELS[name], values))
+    return out, total
 
-    def ids(skip: str) -> Any:
-        return _apply(base, filters, skip=skip).values("pk")
 
-    through = Resource.areas.through
-    rows: Any = (
-        through.objects.filter(resource_id__in=ids("area"))
-        .values("area__slug", "area__name", "area__order")
-        .annotate(n=Count("resource_id", distinct=True))
-        .order_by("area__order", "area__name")
-    )
-    out.append(
-        Facet(
-            "area",
-            "Credential area",
-            [
-                FacetValue(
-                    r["area__slug"], r["area__name"], r["n"], r["area__slug"] == filters.area
-                )
-                for r in rows[:FACET_LIMIT]
-            ],
-        )
-    )
-    through_c = Resource.competencies.through
-    rows = (
-        through_c.objects.filter(resource_id__in=ids("competency"))
-        .values("competency__code", "competency__title")
-        .annotate(n=Count("resource_id", distinct=True))
-        .order_by("competency__code")
-    )
-    out.append(
-        Facet(
-            "competency",
-            "Competency",
-            [
-                FacetValue(
-                    r["competency__code"],
-                    f"{r['competency__code']} {r['competency__title']}",
-                    r["n"],
-                    r["competency__code"] == filters.competency,
-                )
-                for r in rows[:FACET_LIMIT]
-            ],
-        )
-    )
-    labels = dict(Resource.Kind.choices)
-    rows = (
-        _apply(base, filters, skip="kind").values("kind").annotate(n=Count("pk")).order_by("kind")
-    )
-    out.append(
-        Facet(
-            "kind",
-            "Kind",
-            [
-                FacetValue(
-                    r["kind"], labels.get(r["kind"], r["kind"]), r["n"], r["kind"] == filters.kind
-                )
-                for r in rows
-            ],
-        )
-    )
-    through_t = Resource.tags.through
-    rows = (
-        through_t.objects.filter(resource_id__in=ids("tag"))
-        .values("tag__name")
-        .annotate(n=Count("resource_id", distinct=True))
-        .order_by("-n", "tag__name")
-    )
-    out.append(
-        Facet(
-            "tag",
-            "Tag",
-            [
-                FacetValue(
-                    r["tag__name"],
-                    r["tag__name"],
-                    r["n"],
-                    r["tag__name"].lower() == filters.tag.lower(),
-                )
-                for r in rows[:FACET_LIMIT]
-            ],
-        )
-    )
-    rows = (
-        _apply(base, filters, skip="contributor")
-        .filter(contributor__isnull=False)
-        .values("contributor_id", "contributor__name", "contributor__email")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "contributor__name", "contributor_id")
-    )
-    out.append(
-        Facet(
-            "contributor",
-            "Contributor",
-            [
-                FacetValue(
-                    str(r["contributor_id"]),
-                    r["contributor__name"] or r["contributor__email"].split("@", 1)[0],
-                    r["n"],
-                    r["contributor_id"] == filters.contributor,
-                )
-                for r in rows[:FACET_LIMIT]
-            ],
-        )
-    )
-    if cohort is None:
-        rows = (
-            _apply(base, filters, skip="cohort")
-            .values("cohort__slug", "cohort__title")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "cohort__title")
-        )
-        out.append(
-            Facet(
-                "cohort",
-                "Cohort",
-                [
-                    FacetValue(
-                        r["cohort__slug"],
-                        r["cohort__title"],
-                        r["n"],
-                        r["cohort__slug"] == filters.cohort,
-                    )
-                    for r in rows[:FACET_LIMIT]
-                ],
-            )
-        )
-    return out
+def facets(user: Any, filters: Filters, *, cohort: Cohort | None = None) -> list[Facet]:
+    """For each filter, its values with how many resources each would give (see
+    ``facet_summary``)."""
+    return facet_summary(user, filters, cohort=cohort)[0]
 
 
 def filters_without(filters: Filters, name: str) -> Filters:

@@ -86,8 +86,13 @@ def _facets_with_selection(
     return facets
 
 
-def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page:
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+def _page(
+    request: HttpRequest, rows: Any, per_page: int = PER_PAGE, *, count: int | None = None
+) -> Page:
+    paginator = Paginator(rows, per_page)
+    if count is not None:  # already counted with the facets: no second COUNT
+        paginator.count = count  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get("page"))
     # Links to the first, the last and two either side of this one (None: a gap).
     last = page.paginator.num_pages
     window: list[int | None] = []
@@ -101,8 +106,11 @@ def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page:
 
 def _listing(request: HttpRequest, *, cohort: Cohort | None, list_url: str) -> dict[str, Any]:
     filters = selectors.Filters.from_query(request.GET)
-    facets = _facets_with_selection(filters, selectors.facets(request.user, filters, cohort=cohort))
-    page = _page(request, selectors.resources_list(request.user, filters, cohort=cohort))
+    found, total = selectors.facet_summary(request.user, filters, cohort=cohort)
+    facets = _facets_with_selection(filters, found)
+    page = _page(
+        request, selectors.resources_list(request.user, filters, cohort=cohort), count=total
+    )
     return {
         "filters": filters,
         "facets": facets,
