@@ -74,9 +74,14 @@ def check_url(value: str, *, label: str) -> str:
     return value
 
 
+MAX_DOMAINS = 20
+
+
 def clean_domains(domains: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for raw in domains:
+        if len(cleaned) >= MAX_DOMAINS and raw.strip():
+            raise _err(f"List at most {MAX_DOMAINS} e-mail domains.")
         domain = raw.strip().lower().lstrip("@")
         if not domain:
             continue

@@ -396,3 +396,13 @@ def test_a_completion_recorded_twice_at_once_is_a_conflict_not_a_crash(
     monkeypatch.undo()
     assert err.value.code == "conflict"
     assert approved.completions.count() == 1
+
+
+def test_an_organisation_lists_a_bounded_number_of_domains(provider):
+    many = [f"branch{n}.example.net" for n in range(services.MAX_DOMAINS + 1)]
+    with pytest.raises(TrainingError, match="at most"):
+        services.provider_save(by=provider, name="Sprawling", domains=many)
+    org = services.provider_save(
+        by=provider, name="Sprawling", domains=many[: services.MAX_DOMAINS]
+    )
+    assert org.domains.count() == services.MAX_DOMAINS
