@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -109,7 +109,11 @@ def _tags(names: Sequence[str]) -> list[Tag]:
     for name in names:
         tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
         if tag is None:
-            tag = Tag.objects.create(name=name)
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name)
+            except IntegrityError:  # someone made it meanwhile
+                tag = Tag.objects.get(name=name)
         out.append(tag)
     return out
 

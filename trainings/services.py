@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,9 +75,14 @@ def check_url(value: str, *, label: str) -> str:
     return value
 
 
+MAX_DOMAINS = 20
+
+
 def clean_domains(domains: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for raw in domains:
+        if len(cleaned) >= MAX_DOMAINS and raw.strip():
+            raise _err(f"List at most {MAX_DOMAINS} e-mail domains.")
         domain = raw.strip().lower().lstrip("@")
         if not domain:
             continue
@@ -712,9 +717,17 @@ def completion_record(
         from files.services import file_store
 
         stored = file_store(certificate, by=user, purpose=CERTIFICATE_PURPOSE)
-    return Completion.objects.create(
-        user=user, training=training, completed_on=completed_on, hours=amount, certificate=stored
-    )
+    try:
+        with transaction.atomic():
+            return Completion.objects.create(
+                user=user,
+                training=training,
+                completed_on=completed_on,
+                hours=amount,
+                certificate=stored,
+            )
+    except IntegrityError:  # a double submit recorded it meanwhile (trainings_completion_once)
+        raise TrainingError("You already recorded this training.", code="conflict") from None
 
 
 CERTIFICATE_PURPOSE = "training_certificate"

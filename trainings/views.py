@@ -292,7 +292,7 @@ def _manage_page(
             "renewal_form": renewal_form or RenewalForm(),
             "completions": training.completions.count(),
         },
-        status=400 if csv_errors else 200,
+        status=400 if csv_errors or (renewal_form is not None and renewal_form.errors) else 200,
     )
 
 
@@ -317,7 +317,9 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(request, "Renewal requested: the board will review it.")
-    return redirect("trainings:manage", training.pk)
+        return redirect("trainings:manage", training.pk)
+    # Invalid (too long): shown again with the error and what was typed.
+    return _manage_page(request, training, renewal_form=form)
 
 
 @login_required

@@ -333,3 +333,16 @@ def test_text_inside_a_pdf_becomes_searchable_when_extraction_finishes(
     assert "Quixotic stewardship ledger" in resource.search_text
     found = selectors.resources_list(member, selectors.Filters(q="stewardship ledger"))
     assert [r.pk for r in found] == [resource.pk]
+
+
+@pytest.mark.django_db
+def test_a_new_tag_made_by_two_people_at_once_is_reused_not_a_crash(monkeypatch):
+    from django.db.models import QuerySet
+
+    made = Tag.objects.create(name="Facilitation")
+    # The other request made the tag after this one looked for it.
+    monkeypatch.setattr(QuerySet, "first", lambda self: None)
+    tags = services._tags(["Facilitation"])
+    monkeypatch.undo()
+    assert tags == [made]
+    assert Tag.objects.filter(name__iexact="facilitation").count() == 1

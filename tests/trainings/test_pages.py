@@ -363,3 +363,16 @@ def test_reminder_command_queues_the_task(make_training, provider):
     make_training("approved", approved_until=TODAY() + dt.timedelta(days=7))
     call_command("send_training_reminders", stdout=io.StringIO())
     assert Notification.objects.filter(user=provider, kind="training.expiring").count() == 1
+
+
+def test_a_too_long_renewal_message_is_shown_again_with_the_error(approved, provider, signed_in):
+    typed = "Our new module on facilitation. " * 130  # over the 4,000 characters allowed
+    response = signed_in(provider).post(
+        reverse("trainings:renew", args=[approved.pk]), {"message": typed}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Our new module on facilitation." in text
+    assert "at most 4000 characters" in text or "4,000" in text
+    approved.refresh_from_db()
+    assert approved.renewal_requested_at is None

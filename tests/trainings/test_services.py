@@ -381,3 +381,28 @@ def test_a_chosen_filter_value_with_no_match_stays_on_offer(approved):
     found = selectors.facets(selectors.CatalogFilters(competency="INS-8"))
     competency = next(f for f in found if f.name == "competency")
     assert competency.values[0] == ("INS-8", "INS-8", 0)
+
+
+def test_a_completion_recorded_twice_at_once_is_a_conflict_not_a_crash(
+    approved, member, monkeypatch
+):
+    from django.db.models import QuerySet
+
+    services.completion_record(user=member, training=approved, completed_on=TODAY(), hours=2)
+    # A double submit: the second request checked for a completion before the first saved.
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    with pytest.raises(TrainingError) as err:
+        services.completion_record(user=member, training=approved, completed_on=TODAY(), hours=2)
+    monkeypatch.undo()
+    assert err.value.code == "conflict"
+    assert approved.completions.count() == 1
+
+
+def test_an_organisation_lists_a_bounded_number_of_domains(provider):
+    many = [f"branch{n}.example.net" for n in range(services.MAX_DOMAINS + 1)]
+    with pytest.raises(TrainingError, match="at most"):
+        services.provider_save(by=provider, name="Sprawling", domains=many)
+    org = services.provider_save(
+        by=provider, name="Sprawling", domains=many[: services.MAX_DOMAINS]
+    )
+    assert org.domains.count() == services.MAX_DOMAINS
