@@ -86,8 +86,10 @@ class TestSearchAndContributions(browser.BrowserTestCase):
         expect(ben.locator(".empty")).to_contain_text("Nothing unread")
         self.both_sizes(ben, f"/cohorts/{slug}/threads/?show=unread")
 
-        # My contributions, from the header; no placeholder link in the header any more.
-        expect(header.get_by_role("link", name="Trainings")).to_have_count(0)
+        # My contributions, from the header; the header's Trainings link is the real catalog.
+        expect(header.get_by_role("link", name="Trainings")).to_have_attribute(
+            "href", "/trainings/"
+        )
         header.get_by_role("link", name="My contributions").click()
         expect(ben.get_by_role("heading", level=1)).to_have_text("My contributions")
         mine = ben.get_by_role("region", name="Posts")
