@@ -17,10 +17,12 @@ class DiscussionsConfig(AppConfig):
             register_seeder,
             register_start_here,
         )
-        from discussions import consumers, dashboard, seed
+        from core.search import register_rebuilder
+        from discussions import consumers, dashboard, search_index, seed
         from discussions import search as search_provider
 
         consumers.register()
+        register_rebuilder("discussions", search_index.rebuild_report)
         search_provider.register()
         # Discussion kinds default to the daily digest, so nobody is flooded.
         for kind in (
