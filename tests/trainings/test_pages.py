@@ -270,6 +270,14 @@ def test_queue_is_oldest_first_with_age_and_hides_conflicts(
     )
 
 
+def _today_for(user):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    return timezone.localdate(timezone=ZoneInfo(user.time_zone))
+
+
 def test_member_records_a_completion_with_a_certificate_and_only_they_download_it(
     approved, member, outsider, signed_in, settings, tmp_path
 ):
@@ -280,7 +288,8 @@ def test_member_records_a_completion_with_a_certificate_and_only_they_download_i
     pdf = SimpleUploadedFile("cert.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     response = client.post(
         reverse("trainings:complete", args=[approved.pk]),
-        {"completed_on": TODAY().isoformat(), "hours": "12", "certificate": pdf},
+        # "Today" is the member's own day (the page runs in their time zone).
+        {"completed_on": _today_for(member).isoformat(), "hours": "12", "certificate": pdf},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     page = client.get(reverse("trainings:completions")).content.decode()
