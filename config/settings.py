@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "discussions",
     "resources",
     "trainings",
+    "journals",
     "dashboard",
 ]
 

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class JournalsConfig(AppConfig):
+    name = "journals"
+    verbose_name = "Journals"
+
+    def ready(self) -> None:
+        from journals import registrations
+
+        registrations.register_all()

@@ -1,0 +1,23 @@
+"""Everything the journals plug into the seams, called from ``JournalsConfig.ready``."""
+
+from __future__ import annotations
+
+
+def register_all() -> None:
+    from accounts.models import Delivery
+    from accounts.notifications import NotificationKind, register_kind
+    from files.services import register_download_check
+    from journals import permissions
+    from journals.models import FILE_PURPOSE
+
+    for kind in (
+        NotificationKind("journals.feedback", "Feedback on your journal entries", Delivery.INSTANT),
+        NotificationKind(
+            "journals.prompt", "New reflection prompts in your cohorts", Delivery.DIGEST
+        ),
+        NotificationKind(
+            "journals.reminder", "Reminders before a reflection prompt is due", Delivery.INSTANT
+        ),
+    ):
+        register_kind(kind)
+    register_download_check(FILE_PURPOSE, permissions.may_download_evidence_file)

@@ -1,0 +1,68 @@
+"""Background work of the journals: telling people about feedback and prompts."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from accounts.models import User
+from accounts.services import notify
+from cohorts.models import Membership
+from journals import permissions
+from journals.models import Comment, Prompt
+
+
+@task()
+def notify_comment(comment_id: int) -> int:
+    """Tell the others in an entry's feedback conversation about a new comment: the author
+    when a facilitator writes, the facilitators who commented when the author replies.
+    Access is read when the task runs, so someone who lost the entry is not told."""
+    comment = (
+        Comment.objects.select_related("entry__author", "entry__cohort", "author")
+        .filter(pk=comment_id, entry__deleted_at__isnull=True)
+        .first()
+    )
+    if comment is None or comment.author is None:
+        return 0
+    entry = comment.entry
+    if entry.author_id != comment.author_id:
+        people = [entry.author]
+    else:
+        ids = set(entry.comments.exclude(author=entry.author).values_list("author_id", flat=True))
+        people = list(User.objects.filter(pk__in=ids, is_active=True))
+    people = [p for p in people if p.is_active and permissions.can_see_feedback(p, entry)]
+    if not people:
+        return 0
+    notify(
+        users=people,
+        kind="journals.feedback",
+        title=f"{comment.author.display_name} commented on “{entry.title}”",
+        body=comment.body,
+        quoted_from=comment.author,
+        url=entry.get_absolute_url() + "#feedback",
+    )
+    return len(people)
+
+
+@task()
+def notify_prompt(prompt_id: int) -> int:
+    """Tell a cohort's active members (not its facilitators) about a new prompt."""
+    prompt = Prompt.objects.select_related("cohort").filter(pk=prompt_id).first()
+    if prompt is None or not prompt.is_open:
+        return 0
+    people = list(
+        User.objects.filter(
+            memberships__cohort_id=prompt.cohort_id,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__role=Membership.Role.MEMBER,
+            is_active=True,
+        )
+    )
+    if not people:
+        return 0
+    notify(
+        users=people,
+        kind="journals.prompt",
+        title=f"New reflection prompt in {prompt.cohort.title}: “{prompt.title}”",
+        url=prompt.get_absolute_url(),
+    )
+    return len(people)
