@@ -10,6 +10,7 @@ shown as a former member.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -116,7 +117,7 @@ class Entry(models.Model):
     prompt = models.ForeignKey(
         Prompt, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
     )
-    competencies = models.ManyToManyField(
+    competencies: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         Competency, through="EntryCompetency", related_name="+", blank=True
     )
     framing_questions = models.ManyToManyField(FramingQuestion, related_name="+", blank=True)

@@ -40,9 +40,10 @@ def self_assessment_take(
     chosen: dict[int, tuple[int, str]] = {}
     for rating in ratings:
         key = rating.competency.pk if hasattr(rating.competency, "pk") else rating.competency
-        competency = by_key.get(key)
-        if competency is None:
+        found = by_key.get(key)
+        if found is None:
             raise JournalError("Rate only the competencies of this area.", field="ratings")
+        competency = found
         try:
             level = int(rating.level)
         except (TypeError, ValueError):
