@@ -6,6 +6,7 @@ app_name = "journals"
 
 urlpatterns = [
     path("journal/", include("journals.urls_entries")),
+    path("journal/", include("journals.urls_evidence")),
     path("journal/", include("journals.urls_prompts")),
     path("journal/", include("journals.urls_assess")),
 ]
