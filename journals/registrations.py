@@ -21,3 +21,14 @@ def register_all() -> None:
     ):
         register_kind(kind)
     register_download_check(FILE_PURPOSE, permissions.may_download_evidence_file)
+
+    # --- D (seed & tests): the journal's demo data, after what its entries cite.
+    from core.registry import register_seeder
+    from journals import seed
+
+    register_seeder(
+        "journals",
+        seed.seed_demo,
+        scale=seed.seed_scale,
+        after=("resources", "trainings", "discussions"),
+    )

@@ -77,13 +77,14 @@ def prompt_edit(*, prompt: Prompt, by: User, data: PromptInput) -> Prompt:
     if not permissions.can_manage_prompt(by, locked):
         raise JournalError("Only the cohort's facilitators edit prompts.", code="not_found")
     values, competencies, questions = _checked(locked.cohort_id, data)
+    new_due = values["due_on"] != locked.due_on
     for name, value in values.items():
         setattr(locked, name, value)
     locked.save()
     locked.competencies.set(competencies)
     locked.framing_questions.set(questions)
-    # A new due date earns a new reminder.
-    if "due_on" in values:
+    # A new due date earns a new reminder (an edit that keeps it does not).
+    if new_due:
         locked.reminders.all().delete()
     return locked
 
