@@ -118,7 +118,8 @@ def _mappings(data: EntryInput) -> list[tuple[Any, str]]:
 
 def _search_text(entry: Entry, mappings: Sequence[tuple[Any, str]]) -> str:
     notes = " ".join(note for _, note in mappings if note)
-    return " ".join(part for part in (entry.title, plain_text(entry.body), notes) if part)
+    # The words as a reader sees them (from the rendered body, not its Markdown source).
+    return " ".join(part for part in (entry.title, plain_text(entry.body_html), notes) if part)
 
 
 def _write_relations(
