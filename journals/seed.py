@@ -565,7 +565,7 @@ JORDAN_ANSWER = Demo(
     ),
 )
 
-PROMPTS = [
+PROMPTS: list[dict[str, Any]] = [
     {
         "title": ANSWERED_PROMPT,
         "body": (

@@ -309,3 +309,28 @@ def test_an_inactive_account_reads_nothing(world: dict[str, Any]) -> None:
     user = as_role(world, "author")
     assert [entry_row(user, world["entries"][name]) for name in ENTRIES] == ["-"] * 4
     assert not assessment_cell(user, world["assessment"])
+
+
+def test_reading_what_one_may_see_costs_the_same_at_3_and_30_entries(
+    world: dict[str, Any], write: Callable[..., Entry]
+) -> None:
+    """The selector and the per-entry checks ask the database a fixed number of times,
+    however many entries there are (no permission check per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run() -> tuple[int, int]:
+        fac = as_role(world, "facilitator")
+        with CaptureQueriesContext(connection) as queries:
+            listed = list(permissions.entries_visible_to(fac).select_related("author"))
+            for entry in listed:
+                permissions.can_view_entry(fac, entry)
+                permissions.can_comment(fac, entry)
+        return len(queries.captured_queries), len(listed)
+
+    few_queries, few = run()
+    for n in range(27):
+        write(title=f"More {n}", visibility=("private", "facilitators", "cohort")[n % 3])
+    many_queries, many = run()
+    assert (few, many) == (2, 20)
+    assert many_queries == few_queries <= 3
