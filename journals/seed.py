@@ -10,7 +10,7 @@ files. She rated herself on the partnerships area twice, months apart. The facil
 posted two prompts: Mei answered the first (now closed) in an entry shared with the
 facilitators, who commented, and Mei replied; the second is open. Member2 (Jordan) answered
 the first prompt too. The coverage map shows strong cells (PAR-3, PAR-5), thin ones (PAR-1,
-PAR-2) and an empty one (PAR-4).
+PAR-2 with two entries) and an empty one (PAR-4).
 
 Everything goes through the journal services (the evidence rules are checked as on the
 site), then dates are spread over the past months. Idempotent: once Mei has the first demo
@@ -328,8 +328,10 @@ ENTRIES: list[Demo] = [
         },
         questions=["experience", "critical-reflection"],
         body=(
-            "I asked Rosa the prompt's question as plainly as I could: *what does the "
-            "centre gain from working with us?*\n\n"
+            "I had asked Rosa something like this last month, in passing, and told the "
+            "reciprocity thread what she said. This time I sat down with her at the centre "
+            "and asked the prompt's question as plainly as I could: *what does the centre "
+            "gain from working with us?*\n\n"
             "She was quiet for a while. Then: the students help, yes, but supervising them "
             "takes two staff hours a week. What she values most is the **library card** "
             "our partnership gives her staff, and **Dr. Patel**, who spent a semester "
@@ -341,14 +343,14 @@ ENTRIES: list[Demo] = [
             "one faculty member's sabbatical.\n\n"
             "Now what: I have asked Rosa to co-write our next agreement, starting from her "
             "list, not ours. I used the cohort's What? So what? Now what? protocol to "
-            "write this up, and posted a short version in the reciprocity thread."
+            "write this up."
         ),
         evidence=[
             Cite(
                 kind=Kind.POST,
                 target="post:reciprocity",
-                annotation="My post in the reciprocity thread, telling the cohort what Rosa "
-                "said (with her permission).",
+                annotation="My post in the reciprocity thread after our first, hurried "
+                "conversation (shared with Rosa's permission).",
                 competency="PAR-2",
             ),
             Cite(
@@ -434,7 +436,7 @@ ENTRIES: list[Demo] = [
         ],
     ),
     Demo(
-        title="Partners hate surveys; they will talk for hours",
+        title="Partners hate surveys, but they will talk",
         days_ago=4,
         competencies={
             "PAR-3": "Redesigns how we check in, so the partner's judgement shapes the "
@@ -445,8 +447,9 @@ ENTRIES: list[Demo] = [
         questions=["critical-reflection", "growth"],
         body=(
             "I wrote in the partner voice thread that our partners hate surveys but will "
-            "talk for hours if we come to them. Luis's rubric turns that into something I "
-            "can use: five benefits, each scored by the *partner*, each with one story.\n\n"
+            "happily talk on the phone, if we ask how they want to be heard. Luis's rubric "
+            "turns that into something I can use: five benefits, each scored by the "
+            "*partner*, each with one story.\n\n"
             "I tried it with two of the centre's tutors. They scored 'capacity' a 1 and "
             "'knowledge' a 3, the opposite of what our survey implies. Their story for "
             "knowledge was the evaluation plan again. The gap between their scores and "
@@ -458,7 +461,8 @@ ENTRIES: list[Demo] = [
             Cite(
                 kind=Kind.POST,
                 target="post:partner-voice",
-                annotation="Where I first said it out loud, and Amara's reply about story circles.",
+                annotation="Where I first said it out loud, answering Amara's question about "
+                "who sets the agenda.",
                 competency="PAR-5",
             ),
             Cite(
