@@ -345,7 +345,7 @@ def cell_detail(user: Any, competency: Competency, *, today: date | None = None)
     return CellDetail(
         cell=cell,
         entries=entries,
-        entries_total=len(entries) if len(entries) < CELL_LIMIT else touching.count(),
+        entries_total=touching.count(),
         evidence=evidence,
-        evidence_total=len(evidence) if len(evidence) < CELL_LIMIT else evidence_rows.count(),
+        evidence_total=evidence_rows.count(),
     )
