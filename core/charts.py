@@ -170,14 +170,22 @@ def grouped_bar_chart(
 
     # Grid lines at each step, named along the bottom.
     out.append('<g class="chart__grid">')
+    grid_top, grid_bottom = top - 4, top + body - GROUP_GAP + 4
     for step in range(steps):
         grid_x = x_at(step)
         out.append(
-            f'<line x1="{grid_x:g}" y1="{top - 4}" x2="{grid_x:g}" y2="{top + body - GROUP_GAP + 4}" '
+            f'<line x1="{grid_x:g}" y1="{grid_top}" x2="{grid_x:g}" y2="{grid_bottom}" '
             f'stroke="{GRID}" stroke-dasharray="3 3"/>'
         )
         out.append(
-            _text(grid_x, top + body + 10, scale[step], text_anchor="end", fill=INK_SOFT, font_size="11")
+            _text(
+                grid_x,
+                top + body + 10,
+                scale[step],
+                text_anchor="end",
+                fill=INK_SOFT,
+                font_size="11",
+            )
         )
     out.append(
         f'<line x1="{LABEL_WIDTH}" y1="{top - 4}" x2="{LABEL_WIDTH}" '

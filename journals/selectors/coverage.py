@@ -311,7 +311,8 @@ CELL_LIMIT = 100
 @dataclass
 class CellDetail:
     cell: Cell
-    entries: list[Any]  # Entry rows, each with ``mapping_note`` (None: it only holds evidence for it)
+    # Entry rows, each with ``mapping_note`` (None: it only holds evidence for it).
+    entries: list[Any]
     entries_total: int
     evidence: list[Evidence]  # each with its ``entry``
     evidence_total: int
