@@ -229,7 +229,7 @@ class EntryListView(generics.GenericAPIView):
         description="Write an entry: private unless `visibility` shares it with a cohort "
         "you belong to (its facilitators, or all its members).",
         request=EntryCreateSerializer,
-        responses={201: EntryDetailSerializer, 400: ErrorSerializer},
+        responses={201: EntryDetailSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         form = EntryCreateSerializer(data=request.data)
@@ -484,7 +484,7 @@ class AssessmentListView(generics.GenericAPIView):
         "levels (indexes, lowest first), each with an optional note. Each sitting is its "
         "own dated record: earlier ones are kept as they were.",
         request=AssessmentCreateSerializer,
-        responses={201: AssessmentDetailSerializer, 400: ErrorSerializer},
+        responses={201: AssessmentDetailSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         form = AssessmentCreateSerializer(data=request.data)

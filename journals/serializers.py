@@ -104,7 +104,9 @@ class EntrySerializer(serializers.Serializer):
     body_html = serializers.CharField(allow_blank=True, help_text="The body, sanitised HTML.")
     status = serializers.ChoiceField(choices=Entry.Status.choices)
     visibility = serializers.ChoiceField(choices=Entry.Visibility.choices)
-    cohort = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    cohort = serializers.CharField(
+        source="cohort.slug", allow_null=True, help_text="The slug of the cohort it is tied to."
+    )
     session = serializers.IntegerField(source="session_id", allow_null=True)
     goal = serializers.IntegerField(source="goal_id", allow_null=True)
     prompt = serializers.IntegerField(source="prompt_id", allow_null=True)
