@@ -13,10 +13,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e import browser
-from tests.e2e.conftest import (  # noqa: F401  (the browser tests' fixtures, used here too)
-    _allow_orm_beside_playwright,
-    _screenshot_on_failure,
-)
 from tests.e2e.test_accessibility import BLOCKING_IMPACTS, describe
 from tests.e2e.test_cohort_journeys import import_framework
 from tests.e2e.test_content_security_policy import RECORD_VIOLATIONS
