@@ -1,4 +1,5 @@
-"""Background work of the journals: telling people about feedback and prompts."""
+"""Background work of the journals: telling people about feedback and prompts, and the
+daily reminder before a prompt is due."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from accounts.services import notify
 from cohorts.models import Membership
 from journals import permissions
 from journals.models import Comment, Prompt
+from journals.services.prompts import short
 
 
 @task()
@@ -24,7 +26,8 @@ def notify_comment(comment_id: int) -> int:
     if comment is None or comment.author is None:
         return 0
     entry = comment.entry
-    if entry.author_id != comment.author_id:
+    replied = entry.author_id == comment.author_id
+    if not replied:
         people = [entry.author]
     else:
         ids = set(entry.comments.exclude(author=entry.author).values_list("author_id", flat=True))
@@ -35,7 +38,10 @@ def notify_comment(comment_id: int) -> int:
     notify(
         users=people,
         kind="journals.feedback",
-        title=f"{comment.author.display_name} commented on “{entry.title}”",
+        title=(
+            f"{short(comment.author.display_name, 60)} "
+            f"{'replied to the feedback on' if replied else 'commented on'} “{short(entry.title)}”"
+        ),
         body=comment.body,
         quoted_from=comment.author,
         url=entry.get_absolute_url() + "#feedback",
@@ -62,7 +68,19 @@ def notify_prompt(prompt_id: int) -> int:
     notify(
         users=people,
         kind="journals.prompt",
-        title=f"New reflection prompt in {prompt.cohort.title}: “{prompt.title}”",
+        title=(
+            f"New reflection prompt in {short(prompt.cohort.title, 60)}: “{short(prompt.title)}”"
+        ),
         url=prompt.get_absolute_url(),
     )
     return len(people)
+
+
+@task()
+def prompt_reminders() -> int:
+    """Remind members of prompts due soon that they have not answered yet (run daily:
+    ``manage.py send_prompt_reminders`` enqueues it). Safe to run more often: each person
+    is reminded of a prompt once."""
+    from journals.services.prompts import prompt_reminders_send
+
+    return prompt_reminders_send()
