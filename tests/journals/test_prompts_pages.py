@@ -464,3 +464,22 @@ def test_competencies_offered_are_those_of_the_default_framework(
     html = fac_client.get(reverse("journals:prompt_new", args=[home.slug])).content.decode()
     boxes = re.findall(r'name="competencies" value="(\d+)"', html)
     assert len(boxes) == Competency.objects.filter(framework__is_default=True).count() > 0
+
+
+def test_the_journal_home_partial_lists_my_open_prompts(
+    member: User, post_prompt: Callable[..., Prompt], write: Callable[..., Entry]
+) -> None:
+    from django.template.loader import render_to_string
+
+    from journals.selectors.prompts import open_prompts_for
+
+    late = post_prompt("Running late", due_on=days_from_today(-3))
+    post_prompt("Coming up", due_on=days_from_today(4))
+    write(prompt=late, title="Mine")
+    html = render_to_string("journals/_open_prompts.html", {"prompts": open_prompts_for(member)})
+    assert 'aria-labelledby="open-prompts-h"' in html
+    assert html.index("Running late") < html.index("Coming up")
+    late_line = html[html.index("Running late") :].split("</li>", 1)[0]
+    assert "was due" in late_line and "Answered" in late_line
+    empty = render_to_string("journals/_open_prompts.html", {"prompts": []})
+    assert "No open prompts in your cohorts." in empty
