@@ -43,7 +43,7 @@ class PromptForm(forms.Form):
         error_messages={"required": "Give the prompt a title."},
     )
     body = forms.CharField(
-        label="The prompt",
+        label="What to reflect on",
         required=False,
         max_length=PROMPT_MAX,
         help_text="What you invite members to reflect on. Markdown works: **bold**, lists, links.",

@@ -16,8 +16,9 @@ from journals.services.prompts import short
 @task()
 def notify_comment(comment_id: int) -> int:
     """Tell the others in an entry's feedback conversation about a new comment: the author
-    when a facilitator writes, the facilitators who commented when the author replies.
-    Access is read when the task runs, so someone who lost the entry is not told."""
+    when a facilitator writes, the facilitators who commented when the author replies (or
+    the cohort's facilitators, when the author writes first). Access is read when the task
+    runs, so someone who lost the entry is not told."""
     comment = (
         Comment.objects.select_related("entry__author", "entry__cohort", "author")
         .filter(pk=comment_id, entry__deleted_at__isnull=True)
@@ -26,22 +27,37 @@ def notify_comment(comment_id: int) -> int:
     if comment is None or comment.author is None:
         return 0
     entry = comment.entry
-    replied = entry.author_id == comment.author_id
-    if not replied:
+    by_author = entry.author_id == comment.author_id
+    verb = "commented on"
+    if not by_author:
         people = [entry.author]
     else:
-        ids = set(entry.comments.exclude(author=entry.author).values_list("author_id", flat=True))
-        people = list(User.objects.filter(pk__in=ids, is_active=True))
+        ids = set(
+            entry.comments.exclude(author=entry.author)
+            .exclude(author__isnull=True)
+            .values_list("author_id", flat=True)
+        )
+        verb = "replied to your feedback on"
+        if ids:
+            people = list(User.objects.filter(pk__in=ids, is_active=True))
+        else:
+            verb = "asks for feedback on"
+            # The author opens the conversation: the cohort's facilitators hear of it.
+            people = list(
+                User.objects.filter(
+                    is_active=True,
+                    memberships__cohort_id=entry.cohort_id,
+                    memberships__status=Membership.Status.ACTIVE,
+                    memberships__role=Membership.Role.FACILITATOR,
+                )
+            )
     people = [p for p in people if p.is_active and permissions.can_see_feedback(p, entry)]
     if not people:
         return 0
     notify(
         users=people,
         kind="journals.feedback",
-        title=(
-            f"{short(comment.author.display_name, 60)} "
-            f"{'replied to the feedback on' if replied else 'commented on'} “{short(entry.title)}”"
-        ),
+        title=f"{short(comment.author.display_name, 60)} {verb} “{short(entry.title)}”",
         body=comment.body,
         quoted_from=comment.author,
         url=entry.get_absolute_url() + "#feedback",

@@ -156,6 +156,7 @@ def _active_member_ids(cohort: Cohort) -> QuerySet[Membership, Any]:
             cohort=cohort,
             status=Membership.Status.ACTIVE,
             role=Membership.Role.MEMBER,
+            user__is_active=True,
         )
         .order_by()
         .values("user_id")
@@ -274,11 +275,12 @@ class Reflections:
 
 
 def reflections_of(cohort: Cohort) -> Reflections:
-    """Counts for the cohort's facilitators, in five queries whatever the cohort's size:
+    """Counts for the cohort's facilitators, in six queries whatever the cohort's size:
     per prompt, how many active members shared an answer; per active member, how many
     entries they shared in the cohort, how many prompts they answered in a shared entry,
-    how many comments others gave on their shared entries, and their latest shared entry.
-    Nothing here reads the text of an entry, and nothing counts a private one."""
+    how many comments others gave on their shared entries, and the title and date of their
+    latest shared entry. Nothing here reads an entry's body, and nothing counts or names a
+    private or deleted entry."""
     members = list(active_members(cohort))
     ids = [m.user_id for m in members]
     shared = shared_entries(cohort.pk).filter(author_id__in=ids)

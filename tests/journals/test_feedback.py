@@ -201,7 +201,20 @@ def test_the_author_is_told_of_feedback_and_the_facilitator_of_the_reply_once_th
     replies = Notification.objects.filter(kind="journals.feedback").exclude(pk=told.pk)
     # The facilitator who commented is told; the co-facilitator who did not is not.
     assert [n.user for n in replies] == [facilitator]
-    assert "replied" in replies[0].title
+    assert replies[0].title == "Mei Member replied to your feedback on “Listening first”"
+
+
+def test_an_author_who_writes_first_reaches_the_cohorts_facilitators(
+    write: Callable[..., Entry], member: User, facilitator: User
+) -> None:
+    from journals.tasks import notify_comment
+
+    entry = write(title="Asking for eyes", visibility="facilitators")
+    first = comment_create(entry=entry, by=member, body="Could you look at the second part?")
+    assert notify_comment.call(first.pk) == 1
+    (told,) = Notification.objects.filter(kind="journals.feedback")
+    assert told.user == facilitator
+    assert told.title == "Mei Member asks for feedback on “Asking for eyes”"
 
 
 def test_nobody_is_told_when_the_entry_was_made_private_before_the_task_ran(
