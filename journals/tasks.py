@@ -40,6 +40,8 @@ def notify_comment(comment_id: int) -> int:
         verb = "replied to your feedback on"
         if ids:
             people = list(User.objects.filter(pk__in=ids, is_active=True))
+        elif entry.cohort_id is None:
+            people = []
         else:
             verb = "asks for feedback on"
             # The author opens the conversation: the cohort's facilitators hear of it.
