@@ -38,8 +38,9 @@ REFLECTIONS = ParticipationSource(
 
 def cohort_card(cohort: Any, user: Any) -> dict[str, Any]:
     """The cohort's open prompts, soonest due first, for its members and facilitators;
-    nothing for anyone else (staff reading the cohort's pages). One query, two with the
-    viewer's cohorts not yet known."""
+    nothing for anyone else (staff reading the cohort's pages). At most three queries: the
+    viewer's cohorts (kept on the user for the request), the prompts, and whether they
+    facilitate."""
     if cohort.pk not in permissions.member_cohort_ids(user):
         return {"cohort": cohort, "shown": False}
     rows = Prompt.objects.filter(cohort=cohort, closed_at__isnull=True)
