@@ -32,3 +32,12 @@ def register_all() -> None:
         scale=seed.seed_scale,
         after=("resources", "trainings", "discussions"),
     )
+
+    # --- B (prompts and feedback): the dashboard panel, the participation column and the
+    # cohort home card.
+    from core.registry import register_cohort_card, register_panel, register_participation_source
+    from journals import dashboard as journal_dashboard
+
+    register_panel(journal_dashboard.PANEL)
+    register_participation_source(journal_dashboard.REFLECTIONS)
+    register_cohort_card(journal_dashboard.COHORT_CARD)

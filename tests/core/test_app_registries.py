@@ -124,7 +124,7 @@ def test_the_dashboard_shows_every_app_panel_in_a_fixed_number_of_queries(
     assert positions == sorted(positions)
     with CaptureQueriesContext(connection) as ctx:
         member_client.get(reverse("dashboard:home"))
-    # session, user, my cohorts, next sessions, the user's groups, unread threads, new
-    # resources in my cohorts, upcoming trainings and the header's unread count: one
-    # query per panel
-    assert len(ctx.captured_queries) == 9
+    # session, user, my cohorts, next sessions, the user's groups, open reflection prompts,
+    # unread threads, new resources in my cohorts, upcoming trainings and the header's
+    # unread count: one query per panel
+    assert len(ctx.captured_queries) == 10
