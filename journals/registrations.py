@@ -21,3 +21,19 @@ def register_all() -> None:
     ):
         register_kind(kind)
     register_download_check(FILE_PURPOSE, permissions.may_download_evidence_file)
+
+    # --- A1 (entries): the header link to the journal, and the socket's entry watch -----
+    from core.registry import NavItem, register_nav_item
+    from journals import consumers
+
+    register_nav_item(
+        NavItem(
+            "journals",
+            "Journal",
+            "journals:home",
+            current=("journals",),
+            signed_in=True,
+            order=25,
+        )
+    )
+    consumers.register()
