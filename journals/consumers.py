@@ -4,8 +4,9 @@ may read it takes effect at once, and new feedback is announced.
 ``{"type":"journals.watch","entry":ID}`` is allowed to whoever may read the entry now (the
 same rule as its page, :func:`journals.permissions.can_view_entry`); the answer is
 ``{"type":"journals.watching","entry":ID}``. An entry that does not exist and one the
-person may not read get the same ``forbidden`` error frame. ``journals.unwatch`` stops. The refusal names the entry:
-``{"type":"error","code":"forbidden","detail":...,"entry":ID}``.
+person may not read get the same ``forbidden`` error frame, which names the entry
+(``{"type":"error","code":"forbidden","detail":...,"entry":ID}``). ``journals.unwatch``
+stops.
 
 When the author narrows who reads the entry (or deletes it), the services publish
 ``journals.entry_access`` to the entry's group; each socket then asks again, and one that
@@ -132,9 +133,12 @@ def _event_entry(event: dict[str, Any]) -> int | None:
 async def access_changed(consumer: Any, event: dict[str, Any]) -> bool:
     """Who may read an entry narrowed (or it was deleted): this socket asks again."""
     entry_id = _event_entry(event)
-    if entry_id is not None and entry_id in _watching(consumer):
-        if not await _authorize(consumer.user.pk, entry_id):
-            await _revoke(consumer, entry_id)
+    if (
+        entry_id is not None
+        and entry_id in _watching(consumer)
+        and not await _authorize(consumer.user.pk, entry_id)
+    ):
+        await _revoke(consumer, entry_id)
     return False  # the event itself is for the server; the page hears "revoked" or nothing
 
 

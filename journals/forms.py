@@ -244,7 +244,7 @@ class EntryForm(forms.Form):
         choices=Status.choices,
         initial=Status.DRAFT,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose draft or final."},
+        required=False,  # left out: as it was (a new entry is a draft)
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     # Evidence named in the address of a new entry, attached when it is first saved.
@@ -324,19 +324,25 @@ class EntryForm(forms.Form):
             extra = Session.objects.select_related("cohort").filter(pk=entry.session_id).first()
             if extra is not None:
                 self.sessions[extra.pk] = extra
-        self._field("session").choices = [("", "No session")] + self._grouped(
-            self.sessions.values(),
-            lambda s: f"{s.title} ({dateformat.format(timezone.localtime(s.starts_at), 'j M Y')})",
-        )
+        self._field("session").choices = [
+            ("", "No session"),
+            *self._grouped(
+                self.sessions.values(),
+                lambda s: (
+                    f"{s.title} ({dateformat.format(timezone.localtime(s.starts_at), 'j M Y')})"
+                ),
+            ),
+        ]
         self.goals = {
             g.pk: g
             for g in LearningGoal.objects.filter(cohort_id__in=self.cohorts.keys())
             .select_related("cohort")
             .order_by("cohort__title", "created_at", "pk")
         }
-        self._field("goal").choices = [("", "No learning goal")] + self._grouped(
-            self.goals.values(), lambda g: g.title
-        )
+        self._field("goal").choices = [
+            ("", "No learning goal"),
+            *self._grouped(self.goals.values(), lambda g: g.title),
+        ]
         prompt_q = Prompt.objects.filter(cohort_id__in=member, closed_at__isnull=True)
         keep = {p for p in (entry.prompt_id if entry else None, self._fixed_prompt_id()) if p}
         if keep:
@@ -345,9 +351,10 @@ class EntryForm(forms.Form):
             p.pk: p
             for p in prompt_q.select_related("cohort").order_by("cohort__title", "-created_at")
         }
-        self._field("prompt").choices = [("", "No prompt")] + self._grouped(
-            self.prompts.values(), lambda p: p.title
-        )
+        self._field("prompt").choices = [
+            ("", "No prompt"),
+            *self._grouped(self.prompts.values(), lambda p: p.title),
+        ]
         competencies = list(
             Competency.objects.filter(framework__is_default=True)
             .select_related("area")
@@ -408,8 +415,9 @@ class EntryForm(forms.Form):
         return [(o, STATUS_HELP.get(o.data["value"], "")) for o in self["status"]]
 
     def evidence_mode(self) -> str:
-        """"new": evidence named in the address, to attach on the first save; "attached":
-        attached by the editor's first autosave, its annotation still on the form."""
+        """Which evidence the form carries: "new" (named in the address, attached on the
+        first save), "attached" (by the editor's first autosave; its annotation is still on
+        the form) or "" (none)."""
         if "evidence" in self.fields and self["evidence"].value():
             return "new"
         if "evidence_id" in self.fields and self["evidence_id"].value():
@@ -474,7 +482,7 @@ class EntryForm(forms.Form):
             competencies=chosen,
             notes=notes,
             framing_questions=[int(v) for v in data.get("framing_questions") or []],
-            status=data.get("status") or Status.DRAFT,
+            status=data.get("status") or (self.entry.status if self.entry else Status.DRAFT),
         )
 
     def evidence_to_attach(self) -> EvidenceInput | None:

@@ -86,10 +86,13 @@ def my_entries(user: Any, filters: EntryFilters | None = None) -> QuerySet[Entry
         return Entry.objects.none()
     filters = filters or EntryFilters()
     rows = Entry.objects.filter(author=user, deleted_at__isnull=True)
+    # Relations filter through id subqueries: no join that repeats rows, no DISTINCT.
     if filters.competency:
         rows = rows.filter(
-            mappings__competency__code=filters.competency,
-            mappings__competency__framework__is_default=True,
+            pk__in=EntryCompetency.objects.filter(
+                competency__code=filters.competency,
+                competency__framework__is_default=True,
+            ).values("entry_id")
         )
     if filters.area:
         rows = rows.filter(
@@ -106,10 +109,12 @@ def my_entries(user: Any, filters: EntryFilters | None = None) -> QuerySet[Entry
         rows = rows.filter(status=filters.status)
     if filters.question:
         rows = rows.filter(
-            framing_questions__slug=filters.question,
-            framing_questions__framework__is_default=True,
+            pk__in=Entry.framing_questions.through.objects.filter(
+                framingquestion__slug=filters.question,
+                framingquestion__framework__is_default=True,
+            ).values("entry_id")
         )
-    return _with_relations(rows.order_by("-written_on", "-pk").distinct())
+    return _with_relations(rows.order_by("-written_on", "-pk"))
 
 
 @dataclass
@@ -136,8 +141,7 @@ def filter_options(user: Any) -> FilterOptions:
     member = permissions.member_cohort_ids(user)
     cohorts = list(
         Cohort.objects.filter(
-            Q(pk__in=member)
-            | Q(pk__in=Entry.objects.filter(author=user).values("cohort_id"))
+            Q(pk__in=member) | Q(pk__in=Entry.objects.filter(author=user).values("cohort_id"))
         ).order_by("title", "pk")
     )
     return FilterOptions(

@@ -27,16 +27,17 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import search
+from core.api import NOT_FOUND_BODY
 from core.errors import ServiceError, not_found, status_for
 from journals import permissions, services
 from journals.forms import (
+    NOT_CITABLE,
     EntryForm,
     EvidenceRef,
     EvidenceSummary,
     VisibilityForm,
     describe_evidence,
     field_for_error,
-    NOT_CITABLE,
 )
 from journals.models import RESTORE_DAYS, Entry, Prompt
 from journals.selectors import coverage, prompts
@@ -206,9 +207,7 @@ def _create(form: EntryForm, user: Any, *, visibility: str) -> tuple[Entry, Any]
     with transaction.atomic():
         entry = services.entry_create(author=user, data=form.to_input(), visibility=visibility)
         pending = form.evidence_to_attach()
-        attached = (
-            services.evidence_add(entry=entry, by=user, data=pending) if pending else None
-        )
+        attached = services.evidence_add(entry=entry, by=user, data=pending) if pending else None
     return entry, attached
 
 
@@ -245,9 +244,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
             )
         except ServiceError as error:
             form.add_error(field_for_error(form, error), error.message)
-            return _editor(
-                request, form, entry=None, status=status_for(error.code), prefill=prefill
-            )
+            return _editor(request, form, entry=None, status=400, prefill=prefill)
         messages.success(
             request,
             f"“{entry.title}” is saved"
@@ -290,7 +287,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _editor(request, form, entry=entry, status=409, current=stale.current)
     except ServiceError as error:
         form.add_error(field_for_error(form, error), error.message)
-        return _editor(request, form, entry=entry, status=status_for(error.code))
+        return _editor(request, form, entry=entry, status=400)
     messages.success(request, f"“{saved.title}” is saved.")
     return redirect(saved.get_absolute_url())
 
@@ -344,11 +341,14 @@ def _invalid(form: EntryForm) -> JsonResponse:
 
 
 def _refused(form: EntryForm, error: ServiceError) -> JsonResponse:
+    """A service's refusal; one about a field of the form is bad input (400), whatever
+    the reason (e.g. evidence the person may not see)."""
     body: dict[str, Any] = {"detail": error.message, "code": error.code}
     field = field_for_error(form, error)
     if field:
         body["field"] = field
         body["errors"] = {field: [error.message]}
+        return JsonResponse(body, status=400)
     return JsonResponse(body, status=status_for(error.code))
 
 
@@ -404,9 +404,9 @@ def _autosave_create(request: HttpRequest) -> JsonResponse:
     user = request.user
     key = data.get("draft_key", "")
     made = cache.get(_draft_cache_key(user, key)) if key else None
-    if isinstance(made, dict):
+    if isinstance(made, dict) and isinstance(made.get("id"), int):
         entry = Entry.objects.filter(
-            pk=made.get("id"), author=user, deleted_at__isnull=True
+            pk=made["id"], author_id=user.pk, deleted_at__isnull=True
         ).first()
         if entry is not None:
             # The first answer was lost on its way back: save onto the draft it made (based
@@ -434,9 +434,7 @@ def _autosave_create(request: HttpRequest) -> JsonResponse:
     return _saved(entry, status=201, evidence_id=evidence_id)
 
 
-def _autosave(
-    request: HttpRequest, entry: Entry, data: QueryDict, **extra: Any
-) -> JsonResponse:
+def _autosave(request: HttpRequest, entry: Entry, data: QueryDict, **extra: Any) -> JsonResponse:
     form = EntryForm(data, user=request.user, entry=entry, autosave=True)
     if not form.is_valid():
         return _invalid(form)
@@ -460,7 +458,11 @@ def _autosave(
 @require_POST
 def entry_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """Save what the editor holds, based on ``version``; never changes who reads it."""
-    entry = permissions.access_entry(request.user, entry_id=pk, need="edit")
+    try:
+        entry = permissions.access_entry(request.user, entry_id=pk, need="edit")
+    except Http404:
+        # The editor reads JSON: the same body as the API's not-found, missing or not theirs.
+        return JsonResponse(dict(NOT_FOUND_BODY), status=404)
     try:
         data = _json_data(request)
     except BadJson as bad:

@@ -198,6 +198,9 @@ function startEditor(form) {
     state.dirty = true;
     if (response.status === 409 && data.current) {
       showConflict(data.current);
+    } else if (response.status === 400 || data.field) {
+      const detail = typeof data.detail === "string" && data.detail ? data.detail : "the server refused it.";
+      say(`Not saved: ${detail} Kept on this device.`, "error");
     } else if (response.status === 404) {
       pause("Not saved: this entry was deleted or is no longer yours to edit. Your text is kept on this device.");
     } else if (response.status === 403) {

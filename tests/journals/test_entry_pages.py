@@ -112,12 +112,12 @@ def test_sharing_without_a_cohort_is_refused_at_the_cohort_field_and_keeps_the_t
 def test_a_cohort_the_person_does_not_belong_to_is_not_offered(
     member_client: Client, member: User, other_cohort: Cohort
 ) -> None:
-    page = member_client.post(
-        reverse("journals:entry_new"), entry_form(cohort=other_cohort.pk)
-    )
+    page = member_client.post(reverse("journals:entry_new"), entry_form(cohort=other_cohort.pk))
     assert page.status_code == 400
     assert not Entry.objects.filter(author=member).exists()
-    assert other_cohort.title not in member_client.get(reverse("journals:entry_new")).content.decode()
+    assert (
+        other_cohort.title not in member_client.get(reverse("journals:entry_new")).content.decode()
+    )
 
 
 # --- prefill ---------------------------------------------------------------------------------
@@ -221,7 +221,10 @@ def test_evidence_that_cannot_be_cited_saves_nothing_and_keeps_everything_typed(
     page = member_client.post(
         url,
         entry_form(
-            evidence=f"post:{post.pk}", attach_evidence="on", annotation="My annotation", body="Kept"
+            evidence=f"post:{post.pk}",
+            attach_evidence="on",
+            annotation="My annotation",
+            body="Kept",
         ),
     )
     assert page.status_code == 400
@@ -432,7 +435,9 @@ def _urls(entry: Entry) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.parametrize("who", ["member2", "facilitator", "other_facilitator", "staff", "outsider"])
+@pytest.mark.parametrize(
+    "who", ["member2", "facilitator", "other_facilitator", "staff", "outsider"]
+)
 def test_a_private_entry_is_not_found_for_everyone_else(
     write: Write, client_for: Any, request: Any, who: str
 ) -> None:
