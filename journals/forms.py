@@ -201,6 +201,7 @@ class EntryForm(forms.Form):
     written_on = forms.DateField(
         label="Date",
         required=False,
+        initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The day you are reflecting on.",
         error_messages={"invalid": "Enter the date as YYYY-MM-DD."},

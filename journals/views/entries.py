@@ -416,7 +416,8 @@ def _autosave_create(request: HttpRequest) -> JsonResponse:
             if evidence_id:
                 data["evidence_id"] = str(evidence_id)
             return _autosave(request, entry, data, evidence_id=evidence_id)
-    form = EntryForm(data, user=user, autosave=True)
+    # A prompt named in the address stays a valid choice even once it is closed.
+    form = EntryForm(data, user=user, autosave=True, prompt_fixed=Prefill(request).prompt)
     if not form.is_valid():
         return _invalid(form)
     try:

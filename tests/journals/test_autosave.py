@@ -303,3 +303,22 @@ def test_annotations_of_evidence_on_another_entry_are_not_touched(
     assert answer.status_code == 200
     evidence.refresh_from_db()
     assert evidence.annotation == "A"
+
+
+def test_a_first_autosave_answers_a_closed_prompt_named_in_the_address(
+    member_client: Client, member: User, home: Cohort, facilitator: User
+) -> None:
+    from journals.services import PromptInput, prompt_close, prompt_create
+
+    prompt = prompt_create(cohort=home, by=facilitator, data=PromptInput(title="Looking back"))
+    prompt_close(prompt=prompt, by=facilitator)
+    answer = create(
+        member_client,
+        {"title": "My answer", "prompt": str(prompt.pk), "cohort": str(home.pk)},
+        query=f"?prompt={prompt.pk}",
+    )
+    assert answer.status_code == 201
+    assert Entry.objects.get(author=member).prompt == prompt
+    # Not named in the address, a closed prompt is no longer offered.
+    refused = create(member_client, {"title": "Another", "prompt": str(prompt.pk)})
+    assert refused.status_code == 400 and "prompt" in refused.json()["errors"]
