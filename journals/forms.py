@@ -247,7 +247,16 @@ class EntryForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,  # left out: as it was (a new entry is a draft)
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            "required": "The form lost track of the version you were editing: reload the page "
+            "(your text is kept in the form until you do).",
+            "invalid": "The form lost track of the version you were editing: reload the page.",
+        },
+    )
     # Evidence named in the address of a new entry, attached when it is first saved.
     evidence = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     attach_evidence = forms.BooleanField(

@@ -332,6 +332,7 @@ def test_an_edit_missing_its_version_is_refused(member_client: Client, write: Wr
         reverse("journals:entry_edit", args=[entry.pk]), entry_form(title="New title")
     )
     assert page.status_code == 400
+    assert "lost track of the version" in page.content.decode()
     entry.refresh_from_db()
     assert entry.title != "New title"
 
