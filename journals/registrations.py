@@ -41,3 +41,19 @@ def register_all() -> None:
     register_panel(journal_dashboard.PANEL)
     register_participation_source(journal_dashboard.REFLECTIONS)
     register_cohort_card(journal_dashboard.COHORT_CARD)
+
+    # --- A1 (entries): the header link to the journal, and the socket's entry watch -----
+    from core.registry import NavItem, register_nav_item
+    from journals import consumers
+
+    register_nav_item(
+        NavItem(
+            "journals",
+            "Journal",
+            "journals:home",
+            current=("journals",),
+            signed_in=True,
+            order=25,
+        )
+    )
+    consumers.register()
