@@ -59,3 +59,17 @@ def write(home: Cohort, member: User) -> Callable[..., Entry]:
         )
 
     return make
+
+
+@pytest.fixture
+def post_prompt(home: Cohort, facilitator: User) -> Callable[..., Any]:
+    """``post_prompt(title=..., cohort=home, by=facilitator, **PromptInput fields)``."""
+    from journals.services import PromptInput, prompt_create
+
+    def make(title: str = "A moment you shared power", **fields: Any) -> Any:
+        cohort = fields.pop("cohort", home)
+        by = fields.pop("by", facilitator)
+        fields.setdefault("body", "Think of a time you *stepped back*.")
+        return prompt_create(cohort=cohort, by=by, data=PromptInput(title=title, **fields))
+
+    return make

@@ -20,7 +20,6 @@ from journals.selectors.prompts import recent_feedback_for
 from journals.services import comment_create, entry_delete, entry_set_visibility
 
 # The entry-pages stand-in and the post_prompt fixture.
-pytest_plugins = ["tests.journals.prompts_support"]
 pytestmark = pytest.mark.django_db
 
 

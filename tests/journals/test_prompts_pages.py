@@ -24,7 +24,6 @@ from journals.models import Entry, Prompt
 from journals.services import entry_delete, prompt_close
 
 # The entry-pages stand-in and the post_prompt fixture.
-pytest_plugins = ["tests.journals.prompts_support"]
 pytestmark = pytest.mark.django_db
 
 

@@ -21,7 +21,6 @@ from journals.services import PromptInput, entry_delete, prompt_close, prompt_ed
 from journals.services.prompts import prompt_reminders_send
 
 # The entry-pages stand-in and the post_prompt fixture.
-pytest_plugins = ["tests.journals.prompts_support"]
 pytestmark = pytest.mark.django_db
 
 

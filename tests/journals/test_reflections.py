@@ -23,7 +23,6 @@ from journals.selectors.prompts import reflection_counts
 from journals.services import EntryInput, comment_create, entry_create, entry_delete
 
 # The entry-pages stand-in and the post_prompt fixture.
-pytest_plugins = ["tests.journals.prompts_support"]
 pytestmark = pytest.mark.django_db
 
 
