@@ -127,6 +127,15 @@ _TARGETS = {
 }
 
 
+def evidence_target(*, by: User, data: EvidenceInput) -> dict[str, Any]:
+    """The target ``data`` names, checked exactly as :func:`evidence_add` checks it (so a
+    page offering "use as evidence" refuses what adding would refuse): the model fields
+    to set, or :class:`JournalError`. Links are cleaned; files have no target here."""
+    if data.kind not in _TARGETS:
+        raise JournalError("Choose what kind of evidence it is.", field="kind")
+    return _TARGETS[Kind(data.kind)](by, data)
+
+
 def _texts(data: EvidenceInput) -> dict[str, Any]:
     values = clean_input(
         Evidence,
@@ -220,9 +229,17 @@ def evidence_update(
 
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, by: User) -> None:
+    """Take a piece of evidence off the entry. A file uploaded for it is deleted too
+    (after commit), unless another entry still cites it: nobody could download it any
+    more, so keeping it would only keep the author's data around."""
     found = _locked_evidence(evidence, by)
     entry = found.entry
+    stored = found.file if found.kind == Kind.FILE else None
     found.delete()
+    if stored is not None and not Evidence.objects.filter(file=stored).exists():
+        from files.services import file_delete
+
+        file_delete(stored)
     _touch(entry)
 
 
