@@ -223,7 +223,12 @@ def _narrows(entry: Entry, visibility: str, cohort: Cohort | None) -> bool:
 def entry_set_visibility(*, entry: Entry, by: User, visibility: str) -> Entry:
     """The author's explicit choice of who reads the entry. Narrowing takes effect at once:
     open pages and sockets of those who lose it are told."""
-    locked = Entry.objects.select_for_update().select_related("cohort").filter(pk=entry.pk).first()
+    locked = (
+        Entry.objects.select_for_update(of=("self",))
+        .select_related("cohort")
+        .filter(pk=entry.pk)
+        .first()
+    )
     if locked is None or not permissions.can_edit_entry(by, locked):
         raise JournalError("Only its author shares an entry.", code="not_found")
     _check_visibility(visibility, locked.cohort)
