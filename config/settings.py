@@ -396,6 +396,9 @@ SPECTACULAR_SETTINGS = {
         "ResourceKindEnum": "resources.models.Resource.Kind",
         "ResourceScopeEnum": "resources.models.Resource.Scope",
         "ResourceLicenceEnum": "resources.models.Resource.Licence",
+        "EvidenceKindEnum": "journals.models.Evidence.Kind",
+        "EntryStatusEnum": "journals.models.Entry.Status",
+        "EntryVisibilityEnum": "journals.models.Entry.Visibility",
     },
 }
 

@@ -22,6 +22,42 @@ def register_all() -> None:
         register_kind(kind)
     register_download_check(FILE_PURPOSE, permissions.may_download_evidence_file)
 
+    # --- D (seed & tests): the journal's demo data, after what its entries cite.
+    from core.registry import register_seeder
+    from journals import seed
+
+    register_seeder(
+        "journals",
+        seed.seed_demo,
+        scale=seed.seed_scale,
+        after=("resources", "trainings", "discussions"),
+    )
+
+    # --- B (prompts and feedback): the dashboard panel, the participation column and the
+    # cohort home card.
+    from core.registry import register_cohort_card, register_panel, register_participation_source
+    from journals import dashboard as journal_dashboard
+
+    register_panel(journal_dashboard.PANEL)
+    register_participation_source(journal_dashboard.REFLECTIONS)
+    register_cohort_card(journal_dashboard.COHORT_CARD)
+
+    # --- A1 (entries): the header link to the journal, and the socket's entry watch -----
+    from core.registry import NavItem, register_nav_item
+    from journals import consumers
+
+    register_nav_item(
+        NavItem(
+            "journals",
+            "Journal",
+            "journals:home",
+            current=("journals",),
+            signed_in=True,
+            order=25,
+        )
+    )
+    consumers.register()
+
     # --- A2 evidence: "use as evidence" offers, the resources citer, search ------------
     from cohorts.session_links import register_session_links
     from core.search import register_rebuilder

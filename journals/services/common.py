@@ -52,23 +52,23 @@ def _ids(values: Iterable[Any], attr: str) -> tuple[set[int], set[str]]:
 
 def competencies_from(values: Iterable[Any], *, field: str = "competencies") -> list[Competency]:
     """Competencies of the default framework named by object, id or code; unknown ones are
-    refused (nothing is silently dropped)."""
+    refused (nothing is silently dropped). A string of digits, as forms and query strings
+    send ids, is read as a code when the framework has that code, otherwise as an id."""
     items = list(values)
     ids, codes = _ids(items, "code")
     if not ids and not codes:
         return []
-    from django.db.models import Q
-
-    found = list(
-        Competency.objects.filter(Q(pk__in=ids) | Q(code__in=codes, framework__is_default=True))
-        .select_related("area")
-        .order_by("area__order", "order")
-    )
-    known_ids = {c.pk for c in found}
-    known_codes = {c.code for c in found}
-    if ids - known_ids or codes - known_codes:
+    rows = Competency.objects.select_related("area")
+    by_code = {c.code: c for c in rows.filter(code__in=codes, framework__is_default=True)}
+    numeric = {int(code) for code in codes - by_code.keys() if code.isdigit()}
+    by_id = {c.pk: c for c in rows.filter(pk__in=ids | numeric)} if ids | numeric else {}
+    unknown = (ids - by_id.keys()) | {
+        code for code in codes - by_code.keys() if not (code.isdigit() and int(code) in by_id)
+    }
+    if unknown:
         raise JournalError("Choose competencies from the framework.", field=field)
-    return found
+    found = {c.pk: c for c in [*by_code.values(), *by_id.values()]}
+    return sorted(found.values(), key=lambda c: (c.area.order, c.order, c.pk))
 
 
 def framing_questions_from(values: Iterable[Any]) -> list[FramingQuestion]:

@@ -59,22 +59,30 @@ class EntryInput:
     status: str = Entry.Status.DRAFT
 
 
-def _ties(author: User, data: EntryInput) -> dict[str, Any]:
+def _ties(author: User, data: EntryInput, current: Entry | None = None) -> dict[str, Any]:
     """The cohort, session, goal and prompt, checked against what the author belongs to.
-    A session, goal or prompt brings its cohort; they must all agree."""
+    A session, goal or prompt brings its cohort; they must all agree. Saving an existing
+    entry keeps the ties it already has even if the author has since left that cohort, so
+    their own entry stays editable (its readers do not change)."""
     member = permissions.member_cohort_ids(author)
+
+    def allowed(tie: Any, name: str) -> bool:
+        if current is not None and getattr(current, f"{name}_id") == tie.pk:
+            return True
+        return (tie.pk if name == "cohort" else tie.cohort_id) in member
+
     cohort = data.cohort
     for tie, name in ((data.session, "session"), (data.goal, "goal"), (data.prompt, "prompt")):
         if tie is None:
             continue
-        if tie.cohort_id not in member:
+        if not allowed(tie, name):
             raise JournalError(f"Choose a {name} of a cohort you belong to.", field=name)
         if cohort is not None and cohort.pk != tie.cohort_id:
             raise JournalError(
                 f"The {name} is from another cohort than the one chosen.", field=name
             )
         cohort = tie.cohort
-    if cohort is not None and cohort.pk not in member:
+    if cohort is not None and not allowed(cohort, "cohort"):
         raise JournalError("Choose a cohort you belong to.", field="cohort")
     return {"cohort": cohort, "session": data.session, "goal": data.goal, "prompt": data.prompt}
 
@@ -110,7 +118,8 @@ def _mappings(data: EntryInput) -> list[tuple[Any, str]]:
 
 def _search_text(entry: Entry, mappings: Sequence[tuple[Any, str]]) -> str:
     notes = " ".join(note for _, note in mappings if note)
-    return " ".join(part for part in (entry.title, plain_text(entry.body), notes) if part)
+    # The words as a reader sees them (from the rendered body, not its Markdown source).
+    return " ".join(part for part in (entry.title, plain_text(entry.body_html), notes) if part)
 
 
 def _write_relations(
@@ -185,10 +194,12 @@ def entry_update(
     if version is not None and version != locked.version:
         raise StaleEntry(locked)
     values = _values(data)
-    ties = _ties(by, data)
+    ties = _ties(by, data, current=locked)
     new_visibility = locked.visibility if visibility is None else visibility
-    if ties["cohort"] is None and visibility is None:
-        # Untied from its cohort: nobody else can read it any more.
+    moved = ties["cohort"] is None or ties["cohort"].pk != locked.cohort_id
+    if moved and visibility is None:
+        # Untied from its cohort, or tied to another one: nobody else reads it now (it
+        # is never shared with a new cohort without the author saying so).
         new_visibility = Visibility.PRIVATE
     _check_visibility(new_visibility, ties["cohort"])
     mappings = _mappings(data)
@@ -223,6 +234,7 @@ def _narrows(entry: Entry, visibility: str, cohort: Cohort | None) -> bool:
 def entry_set_visibility(*, entry: Entry, by: User, visibility: str) -> Entry:
     """The author's explicit choice of who reads the entry. Narrowing takes effect at once:
     open pages and sockets of those who lose it are told."""
+    # Lock the entry row only: its cohort is a nullable join, which PostgreSQL cannot lock.
     locked = (
         Entry.objects.select_for_update(of=("self",))
         .select_related("cohort")
@@ -274,14 +286,28 @@ def entry_restore(*, entry: Entry, by: User) -> Entry:
 
 
 def entries_purge(*, now: Any = None) -> int:
-    """Delete for good the entries deleted more than 30 days ago (a daily job)."""
+    """Delete for good the entries deleted more than 30 days ago (a daily job), with the
+    files uploaded as their evidence that no other entry cites."""
     cutoff = (now or timezone.now()) - timedelta(days=RESTORE_DAYS)
+    from files.models import StoredFile
+    from files.services import file_delete
+    from journals.models import Evidence
     from journals.search_index import remove_entries
 
     ids = list(Entry.objects.filter(deleted_at__lt=cutoff).values_list("pk", flat=True))
     if not ids:
         return 0
     with transaction.atomic():
+        cited = set(
+            Evidence.objects.filter(entry_id__in=ids, file__isnull=False).values_list(
+                "file_id", flat=True
+            )
+        )
         remove_entries(ids)
         Entry.objects.filter(pk__in=ids).delete()
+        still_cited = set(
+            Evidence.objects.filter(file_id__in=cited).values_list("file_id", flat=True)
+        )
+        for stored in StoredFile.objects.filter(pk__in=cited - still_cited):
+            file_delete(stored)
     return len(ids)

@@ -229,12 +229,11 @@ def evidence_update(
 
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, by: User) -> None:
-    """Take a piece of evidence off the entry. A file uploaded for it is deleted too
-    (after commit), unless another entry still cites it: nobody could download it any
-    more, so keeping it would only keep the author's data around."""
+    """Take a piece of evidence off the entry; a file uploaded for it goes with it (unless
+    some other evidence still cites that file)."""
     found = _locked_evidence(evidence, by)
     entry = found.entry
-    stored = found.file if found.kind == Kind.FILE else None
+    stored = found.file
     found.delete()
     if stored is not None and not Evidence.objects.filter(file=stored).exists():
         from files.services import file_delete
@@ -247,6 +246,8 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
 def evidence_move(*, evidence: Evidence, by: User, offset: int) -> None:
     """Move a piece of evidence up (-1) or down (+1) in its entry's order."""
     found = _locked_evidence(evidence, by)
+    if not offset:
+        return
     items = list(found.entry.evidence.order_by("order", "pk"))
     index = next(i for i, item in enumerate(items) if item.pk == found.pk)
     target = index + (1 if offset > 0 else -1)

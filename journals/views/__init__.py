@@ -1,1 +1,1 @@
-"""The journal's pages, one module per part (entries, evidence, prompts, assessments)."""
+"""The journal's pages (one module per part)."""

@@ -40,9 +40,13 @@ TODAY = {
         "Someone asks to become a training provider",
         Delivery.INSTANT,
     ),
+    # the journals app
+    "journals.feedback": ("Feedback on your journal entries", Delivery.INSTANT),
+    "journals.prompt": ("New reflection prompts in your cohorts", Delivery.DIGEST),
+    "journals.reminder": ("Reminders before a reflection prompt is due", Delivery.INSTANT),
 }
 
-FAKE = notifications.NotificationKind("journals.prompt", "A reflection prompt is due", "instant")
+FAKE = notifications.NotificationKind("fieldnotes.due", "A field note is due", "instant")
 
 
 @pytest.fixture
@@ -71,16 +75,16 @@ def test_a_kind_registered_by_a_new_app_is_offered_and_saved(
     fake_kind: notifications.NotificationKind, member: User, member_client: Client
 ) -> None:
     page = member_client.get(SETTINGS).content.decode()
-    assert "A reflection prompt is due" in page and 'name="journals.prompt"' in page
-    assert email_deliveries(user_ids=[member.pk], kind="journals.prompt") == {
+    assert "A field note is due" in page and 'name="fieldnotes.due"' in page
+    assert email_deliveries(user_ids=[member.pk], kind="fieldnotes.due") == {
         member.pk: Delivery.INSTANT
     }
-    member_client.post(SETTINGS, {"journals.prompt": Delivery.DIGEST})
+    member_client.post(SETTINGS, {"fieldnotes.due": Delivery.DIGEST})
     assert NotificationPreference.objects.get(user=member).delivery == Delivery.DIGEST
-    notifications.unregister_kind("journals.prompt")
-    assert "A reflection prompt is due" not in member_client.get(SETTINGS).content.decode()
+    notifications.unregister_kind("fieldnotes.due")
+    assert "A field note is due" not in member_client.get(SETTINGS).content.decode()
     # no app declares it any more: in-app only unless the person chose otherwise
-    assert email_deliveries(user_ids=[member.pk], kind="journals.other") == {
+    assert email_deliveries(user_ids=[member.pk], kind="fieldnotes.other") == {
         member.pk: Delivery.OFF
     }
 
@@ -89,8 +93,8 @@ def test_a_second_app_cannot_take_a_kind_name_already_declared(
     fake_kind: notifications.NotificationKind,
 ) -> None:
     notifications.register_kind(FAKE)  # the same declaration again is harmless
-    with pytest.raises(ValueError, match=r"journals\.prompt"):
+    with pytest.raises(ValueError, match=r"fieldnotes\.due"):
         notifications.register_kind(
-            notifications.NotificationKind("journals.prompt", "Something else", "off")
+            notifications.NotificationKind("fieldnotes.due", "Something else", "off")
         )
-    assert notifications.kind("journals.prompt") == FAKE
+    assert notifications.kind("fieldnotes.due") == FAKE

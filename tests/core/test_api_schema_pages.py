@@ -19,6 +19,8 @@ LIST_OPERATIONS = {
     "/api/v1/threads/{thread_id}/posts/",
     "/api/v1/trainings/",
     "/api/v1/me/trainings/completions/",
+    "/api/v1/journal/entries/",
+    "/api/v1/journal/self-assessments/",
 }
 PAGE_FIELDS = {"count", "next", "previous", "results"}
 

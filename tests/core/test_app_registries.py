@@ -34,31 +34,37 @@ def fake_seeder() -> Iterator[list[tuple[str, Any]]]:
 
     def demo(run: registry.SeedRun) -> None:
         calls.append(("demo", User.objects.filter(email="facilitator@example.org").exists()))
-        run.write("Demo journals: 3 created.")
+        run.write("Demo field notes: 3 created.")
 
     def scale(run: registry.SeedRun) -> None:
         calls.append(("scale", len(run.synthetic["users"])))
-        run.synthetic["journals"] = ["a", "b"]
+        run.synthetic["field notes"] = ["a", "b"]
 
-    registry.register_seeder("journals", demo, scale=scale, after=("accounts",))
+    registry.register_seeder("fieldnotes", demo, scale=scale, after=("accounts",))
     yield calls
-    registry.unregister_seeder("journals")
+    registry.unregister_seeder("fieldnotes")
 
 
 def test_seed_demo_runs_the_seeder_a_new_app_registers(
     fake_seeder: list[tuple[str, Any]],
 ) -> None:
     out = seed("--scale", "1")
-    assert "Demo journals: 3 created." in out
+    assert "Demo field notes: 3 created." in out
     assert fake_seeder == [("demo", True), ("scale", 50)]
-    assert "Synthetic volume: 50 users and 2 cohorts and 500 resources and 2 journals added." in out
-    registry.unregister_seeder("journals")
-    assert "Demo journals" not in seed()
+    assert (
+        "Synthetic volume: 50 users and 2 cohorts and 500 resources and 500 journal entries "
+        "and 2 field notes added." in out
+    )
+    registry.unregister_seeder("fieldnotes")
+    assert "Demo field notes" not in seed()
 
 
 def test_seeders_run_after_those_they_name() -> None:
     names = [s.name for s in registry.seeders()]
-    assert names == ["accounts", "competencies", "cohorts", "discussions", "resources", "trainings"]
+    assert names == [
+        *("accounts", "competencies", "cohorts", "discussions", "resources", "trainings"),
+        "journals",
+    ]
     registry.register_seeder("early", lambda run: None, after=("discussions",))
     registry.register_seeder("first", lambda run: None)
     try:
@@ -118,7 +124,7 @@ def test_the_dashboard_shows_every_app_panel_in_a_fixed_number_of_queries(
     assert positions == sorted(positions)
     with CaptureQueriesContext(connection) as ctx:
         member_client.get(reverse("dashboard:home"))
-    # session, user, my cohorts, next sessions, the user's groups, unread threads, new
-    # resources in my cohorts, upcoming trainings and the header's unread count: one
-    # query per panel
-    assert len(ctx.captured_queries) == 9
+    # session, user, my cohorts, next sessions, the user's groups, open reflection prompts,
+    # unread threads, new resources in my cohorts, upcoming trainings and the header's
+    # unread count: one query per panel
+    assert len(ctx.captured_queries) == 10

@@ -57,12 +57,13 @@ def test_attendance_counts_and_quiet_members(
     assert data["held"] == 3
     rows = {r.membership.user_id: r for r in data["rows"]}
     assert facilitator.pk not in rows  # members only
-    # Columns: sessions attended, posts, resources shared (nobody has posted or shared here).
+    # Columns: sessions attended, posts, resources shared, reflections shared (nobody has
+    # posted or shared here).
     assert {pk: r.counts for pk, r in rows.items()} == {
-        steady.pk: [3, 0, 0],
-        quiet.pk: [1, 0, 0],
-        excused.pk: [1, 0, 0],
-        never_came.pk: [0, 0, 0],
+        steady.pk: [3, 0, 0, 0],
+        quiet.pk: [1, 0, 0, 0],
+        excused.pk: [1, 0, 0, 0],
+        never_came.pk: [0, 0, 0, 0],
     }
     assert {pk for pk, r in rows.items() if r.quiet} == {quiet.pk, never_came.pk}
 
