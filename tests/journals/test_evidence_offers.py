@@ -27,12 +27,9 @@ from journals.models import Entry, Evidence
 from resources.citations import cited_ids
 from resources.models import Resource
 from resources.services import resource_delete, resources_purge
-from tests.journals import test_evidence_pages as pages
 from tests.journals import test_evidence_view as evidence_fixtures
 
-# Stand-ins for the editor's pages while they are not mounted (see test_evidence_pages).
-urlpatterns = pages.urlpatterns
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 world = evidence_fixtures.world
 cite = evidence_fixtures.cite

@@ -29,11 +29,8 @@ from journals.services import (
     entry_set_visibility,
     entry_update,
 )
-from tests.journals import test_evidence_pages as evidence_pages
 
-# Stand-ins for the editor's pages while they are not mounted (see test_evidence_pages).
-urlpatterns = evidence_pages.urlpatterns
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 WORD = "quixotically"
 
