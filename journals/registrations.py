@@ -57,3 +57,19 @@ def register_all() -> None:
         )
     )
     consumers.register()
+
+    # --- A2 evidence: "use as evidence" offers, the resources citer, search ------------
+    from cohorts.session_links import register_session_links
+    from core.search import register_rebuilder
+    from discussions.post_actions import register_post_action
+    from journals import citations
+    from journals import search as journal_search
+    from resources.citations import register_citer
+    from resources.evidence import register_evidence_action
+
+    register_evidence_action("journals", citations.resource_action)
+    register_session_links("journals.evidence", citations.session_links)
+    register_post_action("journals.evidence", citations.post_action)
+    register_citer("journals.evidence", citations.cited_resources)
+    journal_search.register()
+    register_rebuilder("journals", journal_search.rebuild_index)

@@ -19,3 +19,15 @@ def discussions_unread(context: dict[str, Any], cohort: Any) -> int:
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     return selectors.unread_by_cohort(user, cohort)
+
+
+@register.simple_tag(takes_context=True)
+def post_actions(context: Any, post: Any) -> list[Any]:
+    """``{% post_actions post as actions %}``: what other apps offer on ``post``
+    (discussions/post_actions.py). In the live partial, the ones its author would get."""
+    from discussions.post_actions import actions_for
+
+    if context.get("live"):
+        return actions_for(post.author, post)
+    request = context.get("request")
+    return actions_for(getattr(request, "user", None) or context.get("user"), post)

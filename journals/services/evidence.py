@@ -127,6 +127,15 @@ _TARGETS = {
 }
 
 
+def evidence_target(*, by: User, data: EvidenceInput) -> dict[str, Any]:
+    """The target ``data`` names, checked exactly as :func:`evidence_add` checks it (so a
+    page offering "use as evidence" refuses what adding would refuse): the model fields
+    to set, or :class:`JournalError`. Links are cleaned; files have no target here."""
+    if data.kind not in _TARGETS:
+        raise JournalError("Choose what kind of evidence it is.", field="kind")
+    return _TARGETS[Kind(data.kind)](by, data)
+
+
 def _texts(data: EvidenceInput) -> dict[str, Any]:
     values = clean_input(
         Evidence,

@@ -359,15 +359,16 @@ def test_facilitators_feature_hide_and_collect(
 def test_evidence_actions_appear_only_when_an_app_registers_one(
     doc: Resource, member_client: Client
 ) -> None:
-    assert "Use as evidence" not in member_client.get(doc.get_absolute_url()).content.decode()
+    # (The journals register "Use as evidence"; this test's own action has another label.)
+    assert "Add to portfolio" not in member_client.get(doc.get_absolute_url()).content.decode()
     evidence.register_evidence_action(
-        "test", lambda user, resource: {"label": "Use as evidence", "url": "/journal/new/"}
+        "test", lambda user, resource: {"label": "Add to portfolio", "url": "/portfolio/new/"}
     )
     try:
         page = member_client.get(doc.get_absolute_url()).content.decode()
     finally:
         evidence.unregister_evidence_action("test")
-    assert 'href="/journal/new/">Use as evidence' in page
+    assert 'href="/portfolio/new/">Add to portfolio' in page
 
 
 def _grow(resource: Resource, n: int, make_user: Callable[..., User]) -> None:
