@@ -350,3 +350,19 @@ def cell_detail(user: Any, competency: Competency, *, today: date | None = None)
         evidence=evidence,
         evidence_total=evidence_rows.count(),
     )
+
+
+def busiest_area(user: Any, areas: list[Area]) -> Area | None:
+    """The area the person has written most about (the coverage page opens on it), or the
+    first area when they have written nothing yet. One query."""
+    if not areas:
+        return None
+    counts = dict(
+        EntryCompetency.objects.filter(
+            entry__in=_own_entries(user), competency__area__in=[a.pk for a in areas]
+        )
+        .values_list("competency__area")
+        .annotate(n=Count("pk"))
+        .values_list("competency__area", "n")
+    )
+    return max(areas, key=lambda a: (counts.get(a.pk, 0), -areas.index(a)))

@@ -25,10 +25,13 @@ SUGGESTIONS = 5
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     areas = framework_areas(default_framework())
-    slug = request.GET.get("area") or (areas[0].slug if areas else "")
-    area = next((a for a in areas if a.slug == slug), None)
-    if areas and area is None:
-        raise not_found()
+    slug = request.GET.get("area")
+    if slug:
+        area = next((a for a in areas if a.slug == slug), None)
+        if area is None:
+            raise not_found()
+    else:
+        area = selectors.busiest_area(request.user, areas)
     return render(
         request,
         "journals/coverage.html",

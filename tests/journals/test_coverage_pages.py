@@ -70,9 +70,9 @@ def test_area_tabs_mark_the_current_area(journal: None, member_client: Client) -
     current = re.findall(r'<a href="[^"]*\?area=([\w-]+)" aria-current="page">', html)
     assert current == ["partnerships"]
     assert html.count("?area=") >= 6
-    # Without an area: the framework's first.
+    # Without an area: the one the member wrote most about (this journal is partnerships).
     first = body(member_client.get(MAP))
-    assert re.findall(r'\?area=([\w-]+)" aria-current="page"', first) == ["fundamentals"]
+    assert re.findall(r'\?area=([\w-]+)" aria-current="page"', first) == ["partnerships"]
 
 
 def test_unknown_area_is_not_found(member_client: Client, framework: Any) -> None:
@@ -152,3 +152,13 @@ def test_pages_keep_a_fixed_number_of_queries(
     small = (count(MAP, area="partnerships"), count(cell_url("PAR-1")))
     bulk_journal(member, 990, start=10)
     assert (count(MAP, area="partnerships"), count(cell_url("PAR-1"))) == small
+
+
+def test_the_coverage_page_opens_on_the_area_written_about_most(
+    write: Any, member_client: Any, framework: Any
+) -> None:
+    write(competencies=["PAR-1", "PAR-2"])
+    write(competencies=["PAR-3", "FUN-1"])
+    page = member_client.get("/journal/coverage/")
+    assert page.status_code == 200
+    assert page.context["area"].slug == "partnerships"
