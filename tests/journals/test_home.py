@@ -116,7 +116,7 @@ def test_the_header_links_to_the_journal_when_signed_in(
     assert b'href="/journal/"' not in anon.get(reverse("cohorts:directory")).content
 
 
-def test_the_home_runs_the_same_queries_for_10_and_60_entries(
+def test_the_home_runs_the_same_queries_for_10_60_and_1000_entries(
     member_client: Client,
     member: User,
     write: Write,
@@ -151,6 +151,18 @@ def test_the_home_runs_the_same_queries_for_10_and_60_entries(
     # A filtered page holds to the same count.
     with django_assert_max_num_queries(len(at_ten)):
         member_client.get(url, {"competency": competencies[0].code, "visibility": "private"})
+    # And at 1,000 entries (the rest made in bulk, with their mappings).
+    from journals.models import Entry, EntryCompetency
+
+    bulk = Entry.objects.bulk_create(
+        Entry(author=member, title=f"Bulk {i}", body="Text", cohort=home) for i in range(940)
+    )
+    EntryCompetency.objects.bulk_create(
+        EntryCompetency(entry=entry, competency=competencies[i % 3]) for i, entry in enumerate(bulk)
+    )
+    with django_assert_max_num_queries(len(at_ten)):
+        thousand = member_client.get(url)
+    assert "1000 entries" in thousand.content.decode().replace(",", "")
 
 
 def test_recently_deleted_lists_only_my_restorable_entries(
