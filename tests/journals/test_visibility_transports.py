@@ -114,12 +114,13 @@ class Sees:
     """What one role gets over the transports.
 
     ``reads``: the entry page, the API detail, the search, the socket watch, the evidence
-    annotation; ``feedback``: the comments on the entry page; ``edits``: the edit page;
-    ``downloads``: the entry's uploaded evidence file; ``prompt``: "" (404), "member"
-    (reads and answers) or "facilitator" (also manages it and the reflections view);
-    ``told``: the entries whose feedback they are notified of (in-app and by e-mail);
-    ``coverage``: their own numbers per competency code, (entries, evidence); ``rated``:
-    whether their coverage carries a self-rating; ``own``: the entries the API lists as
+    annotation; ``feedback``: the comments on the entry page and the feedback page;
+    ``edits``: the edit page and the evidence pages; ``downloads``: the entry's uploaded
+    evidence file; ``prompt``: "" (404), "member" (reads and answers) or "facilitator"
+    (also manages it and the reflections view); ``told``: the entries whose feedback they
+    are notified of (in-app and by e-mail); ``coverage``: their own numbers per
+    competency code, (entries, evidence); ``rated``: whether their coverage carries a
+    self-rating; ``own``: the entries the API lists as
     theirs (names from ``ENTRIES``, or "mateo" for Mateo's own).
     """
 
@@ -374,9 +375,12 @@ def test_entry_pages_evidence_and_files(world: World, role: str) -> None:
         page = client.get(entry.get_absolute_url())
         html = page.content.decode()
         edit = client.get(reverse("journals:entry_edit", args=[entry.pk]))
+        conversation = client.get(reverse("journals:comment_create", args=[entry.pk]))
         got[name] = (
             page_status(page),
             page_status(edit),
+            page_status(conversation),
+            FEEDBACK[name] in conversation.content.decode(),
             WORDS[name] in html,
             ANNOTATION[name] in html,
             link(world.files[name]) in html,
@@ -386,6 +390,8 @@ def test_entry_pages_evidence_and_files(world: World, role: str) -> None:
         want[name] = (
             expected_page(role, reads),
             expected_page(role, name in sees.edits),
+            expected_page(role, name in sees.feedback),
+            name in sees.feedback,
             reads,
             reads,
             reads,
