@@ -439,13 +439,16 @@ function startEditor(form) {
     clearTimeout(state.retryTimer);
     if (state.inFlight) {
       event.preventDefault();
+      // No autosave starts from here on: one started when this save ends (for text typed
+      // meanwhile) would race the submit on the same version, making a false conflict.
+      // The submit carries everything the form holds.
+      state.submitting = true;
       say("Finishing the last save…");
       try {
         await state.inFlight;
       } catch {
         // the plain submit still goes
       }
-      state.submitting = true;
       sessionStorage.setItem(SUBMITTED_KEY, storeKey(state.id));
       form.requestSubmit(event.submitter || undefined);
       return;

@@ -66,11 +66,15 @@ function follow(client) {
   function newFeedback() {
     const box = document.getElementById("feedback-live");
     if (!box || gone) return;
-    box.replaceChildren(
-      document.createTextNode("New feedback — "),
-      el("a", { href: `${article.dataset.url}#feedback` }, "reload to read it"),
-      document.createTextNode("."),
-    );
+    const link = el("a", { href: `${article.dataset.url}#feedback` }, "reload to read it");
+    link.addEventListener("click", (event) => {
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      // The link is this page with another fragment: the browser would only scroll to it.
+      event.preventDefault();
+      window.history.replaceState(window.history.state, "", link.href);
+      window.location.reload();
+    });
+    box.replaceChildren(document.createTextNode("New feedback — "), link, document.createTextNode("."));
     box.hidden = false;
   }
 
