@@ -295,8 +295,8 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- autosave (JSON) ------------------------------------------------------------------------
 
 
-class BadJson(Exception):
-    pass
+class BadJson(services.JournalError):
+    """An autosave body that is not a JSON object of the entry's fields (answered 400)."""
 
 
 def _json_data(request: HttpRequest) -> QueryDict:
@@ -400,7 +400,7 @@ def _autosave_create(request: HttpRequest) -> JsonResponse:
     try:
         data = _json_data(request)
     except BadJson as bad:
-        return _bad_request(str(bad))
+        return _bad_request(bad.message)
     user = request.user
     key = data.get("draft_key", "")
     made = cache.get(_draft_cache_key(user, key)) if key else None
@@ -467,7 +467,7 @@ def entry_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         data = _json_data(request)
     except BadJson as bad:
-        return _bad_request(str(bad))
+        return _bad_request(bad.message)
     return _autosave(request, entry, data)
 
 
