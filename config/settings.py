@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "resources",
     "trainings",
     "journals",
+    "packets",
     "dashboard",
 ]
 

@@ -28,6 +28,7 @@ api_v1 = [
     path("posts/<int:post_id>/", PostDetailView.as_view(), name="post"),
     path("", include("resources.api_urls")),
     path("", include("trainings.api_urls")),
+    path("", include("packets.api_urls")),
     path("", include("journals.api_urls")),
 ]
 
@@ -52,6 +53,7 @@ urlpatterns = [
     path("files/", include("files.urls")),
     path("", include("resources.urls")),
     path("", include("trainings.urls")),
+    path("", include("packets.urls")),
     path("", include("journals.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

@@ -1,0 +1,20 @@
+"""Everything packets plug into the seams, called from ``PacketsConfig.ready``. Each part
+registers in its own block so parts can be worked on side by side."""
+
+from __future__ import annotations
+
+
+def register_all() -> None:
+    from files.services import register_download_check
+    from packets import permissions_files
+    from packets.models import LETTER_PURPOSE
+
+    register_download_check(LETTER_PURPOSE, permissions_files.may_download_letter)
+
+    # --- A (packets, sections, feedback): notification kinds, nav, seeder -------------
+
+    # --- B (artifacts, development list, readiness) -------------------------------------
+
+    # --- C (partner letters) -------------------------------------------------------------
+
+    # --- D (exports) ---------------------------------------------------------------------

@@ -1,0 +1,12 @@
+"""(B) What the packet page shows of the packet's artifacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from packets.models import Packet
+
+
+def artifacts_context(packet: Packet, viewer: Any) -> dict[str, Any]:
+    """Template context for the packet page's artifacts part."""
+    return {}

@@ -1,0 +1,12 @@
+"""(D) What the packet page shows of the packet's exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from packets.models import Packet
+
+
+def exports_context(packet: Packet, viewer: Any) -> dict[str, Any]:
+    """Template context for the packet page's exports part."""
+    return {}

@@ -1,0 +1,12 @@
+"""(C) What the packet page shows of the packet's letters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from packets.models import Packet
+
+
+def letters_context(packet: Packet, viewer: Any) -> dict[str, Any]:
+    """Template context for the packet page's letters part."""
+    return {}
