@@ -402,6 +402,9 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "journals.models.Evidence.Kind",
         "EntryStatusEnum": "journals.models.Entry.Status",
         "EntryVisibilityEnum": "journals.models.Entry.Visibility",
+        "PacketExportFormatEnum": "packets.selectors.exports.FORMAT_CHOICES",
+        "ExportStatusEnum": "files.models.Export.Status",
+        "TrainingFormatEnum": "trainings.models.Training.Format",
     },
 }
 

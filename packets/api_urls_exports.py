@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+"""(D) Packet exports over the API (namespace ``api``)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from packets.api_exports import ExportStatusView, PacketExportsView
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/exports/", PacketExportsView.as_view(), name="packet-exports"),
+    path("exports/<uuid:export_id>/", ExportStatusView.as_view(), name="export"),
+]

@@ -18,3 +18,16 @@ def register_all() -> None:
     # --- C (partner letters) -------------------------------------------------------------
 
     # --- D (exports) ---------------------------------------------------------------------
+    from accounts.models import Delivery
+    from accounts.notifications import NotificationKind, register_kind
+    from files.exports import register_exporter
+    from packets.exports.common import kind_for
+    from packets.exports.docx import build_docx
+    from packets.exports.notify import export_ready
+    from packets.exports.pdf import build_pdf
+    from packets.exports.zip import build_zip
+
+    register_kind(NotificationKind("packets.export", "Your packet exports are ready", Delivery.OFF))
+    register_exporter(kind_for("pdf"), build_pdf, on_done=export_ready)
+    register_exporter(kind_for("docx"), build_docx, on_done=export_ready)
+    register_exporter(kind_for("zip"), build_zip, on_done=export_ready)

@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+"""(D) Packet exports (namespace ``packets``)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from packets.views import exports
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/exports/", exports.export_create, name="export_create"),
+]
