@@ -83,6 +83,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="skip the repertoire bench (bench/repertoire.py) that runs after the others",
     )
+    parser.add_argument(
+        "--no-exports",
+        action="store_true",
+        help="skip the packet exports bench (bench/exports.py) that runs last",
+    )
     args = parser.parse_args(argv)
     args.socket_counts = [int(n) for n in args.sockets.split(",") if n.strip()]
     if not args.socket_counts or min(args.socket_counts) < 2 or max(args.socket_counts) > 2000:
@@ -763,4 +768,9 @@ if __name__ == "__main__":
         print("bench: repertoire (bench/repertoire.py) …", flush=True)
         shelf = subprocess.run([sys.executable, str(ROOT / "bench" / "repertoire.py")], check=False)
         status = status or shelf.returncode
+    if not parse_args().no_exports:
+        # The packet exports bench: its own process and database.
+        print("bench: exports (bench/exports.py) …", flush=True)
+        built = subprocess.run([sys.executable, str(ROOT / "bench" / "exports.py")], check=False)
+        status = status or built.returncode
     sys.exit(status)
