@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from core.errors import NOT_FOUND_MESSAGE
 from files.exports import access_export
 from files.models import Export, StoredFile
 from files.services import INLINE_TYPES, may_download
@@ -90,7 +91,12 @@ def export_download(request: HttpRequest, pk: UUID) -> FileResponse:
 @require_GET
 def export_status(request: HttpRequest, pk: UUID) -> JsonResponse:
     """The export's status and progress as JSON (polled by the pages' script)."""
-    response = JsonResponse(_export_json(access_export(request.user, pk)))
+    try:
+        export = access_export(request.user, pk)
+    except Http404:
+        response = JsonResponse({"detail": NOT_FOUND_MESSAGE, "code": "not_found"}, status=404)
+    else:
+        response = JsonResponse(_export_json(export))
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -204,6 +204,9 @@ def test_export_download_visibility(
     for name in ("files:export_download", "files:export_status", "files:export"):
         response = client.get(reverse(name, args=[export.pk]))
         assert response.status_code == status, name
+    if status == 404:
+        body = client.get(reverse("files:export_status", args=[export.pk])).json()
+        assert body == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_export_download_is_an_attachment_that_is_never_sniffed_or_cached(
