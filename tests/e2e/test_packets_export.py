@@ -157,7 +157,14 @@ class TestPacketExportJourney(browser.BrowserTestCase):
         live.goto(self.url(f"/files/exports/{waiting.pk}/"))
         expect(live.get_by_text("Artifacts: 4 of 10")).to_be_visible()
         self.scan(live, "status page while building")
+        # The worker finishes: the script shows the download without a reload.
+        Export.objects.filter(pk=waiting.pk).update(
+            status=Export.Status.DONE, progress=100, filename="packet.pdf", size=10
+        )
+        expect(live.get_by_role("link", name="Download packet.pdf")).to_be_visible()
+        expect(live.locator("progress")).to_have_count(0)
         live.close()
+        Export.objects.filter(pk=waiting.pk).update(status=Export.Status.RUNNING, progress=40)
 
         page = self.watched_page(java_script_enabled=False)
         self.sign_in(page, "mei@example.org")
