@@ -564,3 +564,58 @@ def test_section_heading_survives_markdown_headings_in_docx(
     assert styles[at + 3] == ("List Bullet", "one")
     assert styles[at + 5][0] == "Quote"
     assert any(rel.target_ref == "https://example.org/q" for rel in document.part.rels.values())
+
+
+def test_pdf_shows_uploaded_images(full_packet: Packet, build: Callable[..., Export]) -> None:
+    export = build(full_packet, "pdf")
+    assert export.path is not None
+    reader = PdfReader(str(export.path))
+    assert sum(len(page.images) for page in reader.pages[:-1]) >= 1
+
+
+def test_an_uploaded_letter_is_appended_to_the_pdf_and_put_in_the_zip(
+    packet: Packet, member: User, build: Callable[..., Export]
+) -> None:
+    from files.services import file_store
+    from packets.models import LETTER_PURPOSE
+
+    stored = file_store(
+        SimpleUploadedFile("letter.pdf", pdf_bytes("SIGNED LETTER FROM ROSA")),
+        by=None,
+        purpose=LETTER_PURPOSE,
+    )
+    LetterRequest.objects.create(
+        packet=packet,
+        partner_name="Rosa Partner",
+        partner_email="rosa@example.org",
+        message="Please.",
+        token_hash="b" * 64,
+        expires_at=timezone.now() + timedelta(days=30),
+        received_at=timezone.now(),
+        letter_file=stored,
+    )
+    pages = page_texts(build(packet, "pdf"))
+    assert "SIGNED LETTER FROM ROSA" in pages[-1]
+    assert "appended at the end" in " ".join(" ".join(pages[:-1]).split())
+    export = build(packet, "zip")
+    assert export.path is not None
+    with zipfile.ZipFile(export.path) as archive:
+        letter_files = [n for n in archive.namelist() if n.startswith("files/letter")]
+        assert len(letter_files) == 1
+        assert f"({letter_files[0]})" in archive.read("letter.md").decode()
+
+
+def test_the_chosen_sitting_is_shown_and_otherwise_the_latest(
+    packet: Packet, member: User, member2: User
+) -> None:
+    older = SelfAssessment.objects.create(
+        user=member, area=packet.area, taken_at=timezone.now() - timedelta(days=30), note="old"
+    )
+    SelfAssessment.objects.create(user=member, area=packet.area, note="latest")
+    assert (PacketDocument(packet).assessment() or pytest.fail()).note == "latest"
+    Packet.objects.filter(pk=packet.pk).update(assessment=older)
+    assert (PacketDocument(packet).assessment() or pytest.fail()).note == "old"
+    # Someone else's sitting never shows, even if it were set.
+    theirs = SelfAssessment.objects.create(user=member2, area=packet.area, note="theirs")
+    Packet.objects.filter(pk=packet.pk).update(assessment=theirs)
+    assert (PacketDocument(packet).assessment() or pytest.fail()).note == "latest"
