@@ -619,3 +619,29 @@ def test_the_chosen_sitting_is_shown_and_otherwise_the_latest(
     theirs = SelfAssessment.objects.create(user=member2, area=packet.area, note="theirs")
     Packet.objects.filter(pk=packet.pk).update(assessment=theirs)
     assert (PacketDocument(packet).assessment() or pytest.fail()).note == "latest"
+
+
+def test_api_exports_list_query_count_is_constant(
+    packet: Packet, member: User, api: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = api(member)
+    url = reverse("api:packet-exports", args=[packet.pk])
+
+    def add(n: int) -> None:
+        Export.objects.bulk_create(
+            Export(
+                owner=member,
+                kind="packets.zip",
+                subject=str(packet.pk),
+                expires_at=timezone.now() + timedelta(hours=1),
+            )
+            for _ in range(n)
+        )
+
+    add(3)
+    client.get(url)  # warm the session and the user
+    with django_assert_max_num_queries(4):
+        assert len(client.get(url).json()) == 3
+    add(27)
+    with django_assert_max_num_queries(4):
+        assert len(client.get(url).json()) == 5
