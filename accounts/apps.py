@@ -10,3 +10,8 @@ class AccountsConfig(AppConfig):
         from core.registry import register_seeder
 
         register_seeder("accounts", seed.seed_demo, scale=seed.seed_scale)
+
+        from accounts.data import SOURCE as data_source
+        from core.data import register_data_source
+
+        register_data_source(data_source)  # what "My data" exports and deletion removes

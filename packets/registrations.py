@@ -18,3 +18,9 @@ def register_all() -> None:
     # --- C (partner letters) -------------------------------------------------------------
 
     # --- D (exports) ---------------------------------------------------------------------
+
+    # --- E (my data): what "My data" exports and account deletion removes ------------------
+    from core.data import register_data_source
+    from packets.data import SOURCE as data_source
+
+    register_data_source(data_source)
