@@ -278,6 +278,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
+# Built exports (a packet as PDF, my data) are kept this long, then purged (purge_exports).
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=72)
 # Optional virus scanning of uploads: the path of a ClamAV daemon's unix socket.
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

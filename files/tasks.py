@@ -45,3 +45,12 @@ def _finished(file_id: str) -> None:
         extraction_finished(stored)
     except Exception:
         logger.exception("after-extraction listener failed for file %s", file_id)
+
+
+@task()
+def run_export(export_id: str) -> str:
+    """Build one export (``files.exports.export_run``): progress, file, failure and the
+    kind's after-build hook are all handled there."""
+    from files.exports import export_run
+
+    return export_run(export_id=export_id)
