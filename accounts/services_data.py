@@ -142,8 +142,9 @@ def _unreferenced(file_ids: set[Any]) -> list[StoredFile]:
     if not file_ids:
         return []
     held = set(file_ids)
-    for rel in StoredFile._meta.related_objects:
-        if not (rel.one_to_many or rel.one_to_one):
+    # Every foreign key to StoredFile, the hidden ones (related_name="+") included.
+    for rel in StoredFile._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
             continue
         field = rel.field
         still = rel.related_model._default_manager.filter(
