@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import ForeignObjectRel
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,12 +145,13 @@ def _unreferenced(file_ids: set[Any]) -> list[StoredFile]:
     held = set(file_ids)
     # Every foreign key to StoredFile, the hidden ones (related_name="+") included.
     for rel in StoredFile._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+        if not isinstance(rel, ForeignObjectRel) or not (rel.one_to_many or rel.one_to_one):
             continue
         field = rel.field
-        still = rel.related_model._default_manager.filter(
-            **{f"{field.name}__in": list(held)}
-        ).values_list(field.attname, flat=True)
+        model: Any = rel.related_model
+        still = model._default_manager.filter(**{f"{field.name}__in": list(held)}).values_list(
+            field.attname, flat=True
+        )
         held -= set(still)
         if not held:
             return []

@@ -7,7 +7,7 @@ A source answers three questions about one person:
 - ``collect(user, add_file)``: everything they wrote or uploaded, JSON-able. ``add_file``
   takes a stored file (anything with a ``path`` and an ``original_name``) or a path, and the
   name it should have under ``files/`` in the ZIP; it returns the name it was given there
-  (names are made unique), for the JSON to point at.
+  (names are made unique), for the JSON to point at, or None when its bytes are missing.
 - ``summarize(user)``: the lines of the deletion statement, each with a count and its fate:
   ``deleted`` (private things: entries, packets, self-assessments, uploads only they hold)
   or ``kept`` (what others rely on: posts, shared resources, feedback given; shown as
@@ -32,7 +32,8 @@ FORMER_MEMBER = "A former member"
 DELETED = "deleted"
 KEPT = "kept"
 
-AddFile = Callable[[Any, str], str]
+# Puts a file in the ZIP; the name it got there (None if its bytes are missing).
+AddFile = Callable[[Any, str], str | None]
 
 
 @dataclass(frozen=True)
