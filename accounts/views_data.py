@@ -102,7 +102,6 @@ class DataExportView(APIView):
                     "url": serializers.CharField(help_text="The export's status (JSON)."),
                 },
             ),
-            429: inline_serializer("DataExportRefused", {"detail": serializers.CharField()}),
         },
     )
     def post(self, request: Request) -> Response:
