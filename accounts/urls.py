@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_data
 
 app_name = "accounts"
 
@@ -39,5 +39,8 @@ urlpatterns = [
         views.unsubscribe,
         name="unsubscribe",
     ),
+    path("accounts/my-data/", views_data.my_data, name="my_data"),
+    path("accounts/my-data/export/", views_data.my_data_request, name="my_data_request"),
+    path("accounts/delete/", views_data.account_delete, name="delete"),
     path("people/<int:pk>/", views.person, name="person"),
 ]

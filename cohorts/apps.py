@@ -43,3 +43,8 @@ class CohortsConfig(AppConfig):
         register_participation_source(dashboard.ATTENDED)
         for panel in dashboard.PANELS:
             register_panel(panel)
+
+        from cohorts.data import SOURCE as data_source
+        from core.data import register_data_source
+
+        register_data_source(data_source)  # what "My data" exports and deletion removes

@@ -110,7 +110,10 @@ class Cohort(TimeStampedModel):
         help_text="How will members shape goals, agendas and decisions?",
     )  # fmt: skip
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_cohorts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="proposed_cohorts",
     )
     member_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="member_of_cohort"
@@ -190,7 +193,10 @@ class CohortReview(models.Model):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cohort_reviews"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="cohort_reviews",
     )
     knowledge = models.CharField(max_length=10, choices=Judgement.choices)
     knowledge_note = BoundedTextField(blank=True, max_length=NOTE_MAX)

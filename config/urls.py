@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from accounts.api import MeView
 from accounts.views import ConfirmEmailView
+from accounts.views_data import DataExportStatusView, DataExportView
 from cohorts.api import CohortDetailView, CohortJoinView, CohortListView, CohortSessionsView
 from competencies.api import CompetencyTreeView
 from core.api import api_not_found
@@ -18,6 +19,12 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
+    path("me/data-export/", DataExportView.as_view(), name="me-data-export"),
+    path(
+        "me/data-export/<uuid:export_id>/",
+        DataExportStatusView.as_view(),
+        name="me-data-export-status",
+    ),
     path("competencies/", CompetencyTreeView.as_view(), name="competencies"),
     path("cohorts/", CohortListView.as_view(), name="cohorts"),
     path("cohorts/<slug:slug>/", CohortDetailView.as_view(), name="cohort"),

@@ -64,6 +64,14 @@ def _person(user: Any) -> dict[str, Any] | None:
     return None if user is None else {"id": user.pk, "name": user.display_name}
 
 
+class PostAuthorSerializer(serializers.Serializer):
+    """A post's author: ``id`` is null once they deleted their account (name: "A former
+    member")."""
+
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
 class PostSerializer(serializers.Serializer):
     """The post object of CONTRACT.md (the same fields the socket sends), plus extras:
     ``reply_to``, ``deleted``, ``hidden``, ``reactions`` (counts by kind) and ``html`` (the
@@ -73,7 +81,7 @@ class PostSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     thread = serializers.IntegerField(source="thread_id", read_only=True)
-    author = PersonSerializer(read_only=True)
+    author = serializers.SerializerMethodField()
     body = serializers.CharField(read_only=True)
     body_html = serializers.CharField(read_only=True)
     reply_to = serializers.IntegerField(source="reply_to_id", read_only=True, allow_null=True)
@@ -84,6 +92,10 @@ class PostSerializer(serializers.Serializer):
     hidden = serializers.SerializerMethodField()
     reactions = serializers.SerializerMethodField()
     html = serializers.SerializerMethodField()
+
+    @extend_schema_field(PostAuthorSerializer)
+    def get_author(self, post: Post) -> dict[str, Any]:
+        return {"id": post.author_id, "name": post.author_name}
 
     def get_deleted(self, post: Post) -> bool:
         return post.deleted_at is not None

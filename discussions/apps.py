@@ -45,3 +45,8 @@ class DiscussionsConfig(AppConfig):
         register_activity_source(dashboard.POST_ACTIVITY)
         register_session_links("discussions.threads", dashboard.session_threads)
         register_start_here(dashboard.WELCOME_THREAD)
+
+        from core.data import register_data_source
+        from discussions.data import SOURCE as data_source
+
+        register_data_source(data_source)  # what "My data" exports and deletion removes

@@ -58,7 +58,7 @@ def post_activity(cohort: Any, user: Any, limit: int) -> list[ActivityItem]:
         items.append(
             ActivityItem(
                 at=post.created_at,
-                text=f"{post.author.display_name} posted in “{thread.title}”",
+                text=f"{post.author_name} posted in “{thread.title}”",
                 url=f"{url}#post-{post.pk}",
                 kind="post",
             )

@@ -53,7 +53,7 @@ def post_payload(post: Post) -> dict[str, Any]:
     return {
         "id": post.pk,
         "thread": post.thread_id,
-        "author": {"id": post.author_id, "name": post.author.display_name},
+        "author": {"id": post.author_id, "name": post.author_name},
         "body": post.body if visible else "",
         "body_html": post.body_html if visible else "",
         "reply_to": post.reply_to_id,

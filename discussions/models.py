@@ -55,8 +55,9 @@ class Thread(models.Model):
 
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    # Empty once the author deleted their account: the post stays, by "a former member".
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts"
     )
     body = BoundedTextField(max_length=POST_MAX)
     body_html = models.TextField()
@@ -98,6 +99,13 @@ class Post(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.deleted_at is None and self.hidden_at is None
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, as shown: "A former member" once the account is deleted."""
+        from core.data import FORMER_MEMBER
+
+        return self.author.display_name if self.author is not None else FORMER_MEMBER
 
     @property
     def quotes_reply(self) -> bool:

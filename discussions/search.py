@@ -239,7 +239,7 @@ class DiscussionsSearch:
                     rank=hit.rank,
                     date=post.created_at,
                     cohort=post.thread.cohort.title,
-                    author=post.author.display_name,
+                    author=post.author_name,
                 )
         return out
 

@@ -103,7 +103,7 @@ def read_all(request: HttpRequest, slug: str) -> HttpResponse:
 def _quote(post: Post) -> str:
     text = post.body if len(post.body) <= QUOTE_LIMIT else post.body[:QUOTE_LIMIT] + "…"
     quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
-    return f"> **{post.author.display_name}** wrote:\n{quoted}\n\n"
+    return f"> **{post.author_name}** wrote:\n{quoted}\n\n"
 
 
 def _thread_context(

@@ -73,3 +73,9 @@ def register_all() -> None:
     register_citer("journals.evidence", citations.cited_resources)
     journal_search.register()
     register_rebuilder("journals", journal_search.rebuild_index)
+
+    # --- mydata: what "My data" exports and account deletion removes ---------------------
+    from core.data import register_data_source
+    from journals.data import SOURCE as data_source
+
+    register_data_source(data_source)

@@ -31,3 +31,9 @@ def register_all() -> None:
     register_exporter(kind_for("pdf"), build_pdf, on_done=export_ready)
     register_exporter(kind_for("docx"), build_docx, on_done=export_ready)
     register_exporter(kind_for("zip"), build_zip, on_done=export_ready)
+
+    # --- E (my data): what "My data" exports and account deletion removes ------------------
+    from core.data import register_data_source
+    from packets.data import SOURCE as data_source
+
+    register_data_source(data_source)

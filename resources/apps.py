@@ -60,3 +60,8 @@ class ResourcesConfig(AppConfig):
         register_cohort_card(dashboard.COHORT_CARD)
         # A session's page lists its materials.
         register_session_links("resources.materials", materials_links)
+
+        from core.data import register_data_source
+        from resources.data import SOURCE as data_source
+
+        register_data_source(data_source)  # what "My data" exports and deletion removes

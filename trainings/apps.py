@@ -62,3 +62,8 @@ class TrainingsConfig(AppConfig):
         register_seeder("trainings", seed.seed_demo, after=("accounts", "competencies", "cohorts"))
         for section in SECTIONS:
             register_page_section(section)
+
+        from core.data import register_data_source
+        from trainings.data import SOURCE as data_source
+
+        register_data_source(data_source)  # what "My data" exports and deletion removes

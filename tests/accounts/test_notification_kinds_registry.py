@@ -17,6 +17,7 @@ SETTINGS = "/accounts/notifications/settings/"
 
 # Every kind the settings page offered before the kinds moved into their apps.
 TODAY = {
+    "accounts.data_export": ("Your data export is ready", Delivery.OFF),
     "discussions.mention": ("Someone @mentions you", Delivery.DIGEST),
     "discussions.reply": ("New posts in threads you follow", Delivery.DIGEST),
     "discussions.new_thread": ("New threads in your cohorts", Delivery.DIGEST),
