@@ -16,5 +16,13 @@ def register_all() -> None:
     # --- B (artifacts, development list, readiness) -------------------------------------
 
     # --- C (partner letters) -------------------------------------------------------------
+    from accounts.models import Delivery
+    from accounts.notifications import NotificationKind, register_kind
+
+    register_kind(
+        NotificationKind(
+            "packets.letter", "A partner's letter arrived for your packet", Delivery.INSTANT
+        )
+    )
 
     # --- D (exports) ---------------------------------------------------------------------
