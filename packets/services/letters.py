@@ -47,8 +47,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256((token or "").encode()).hexdigest()
 
 
-def _error(message: str) -> PacketError:
-    return PacketError(message)
+def _clean(**values: str) -> dict[str, str]:
+    """``values`` held to the LetterRequest fields' rules; a refusal names its field."""
+    cleaned: dict[str, str] = {}
+    for name, value in values.items():
+        cleaned[name] = clean_input(
+            LetterRequest, {name: value}, error=partial(PacketError, field=name)
+        )[name].strip()
+    return cleaned
 
 
 def _mail(letter: LetterRequest, token: str, owner: Any) -> tuple[str, str]:
@@ -85,14 +91,8 @@ def letter_request_create(
         raise PacketError(
             f"An application in {packet.area.name} does not ask for a partner letter."
         )
-    cleaned = clean_input(
-        LetterRequest,
-        {"partner_name": partner_name, "partner_email": partner_email, "message": message},
-        error=_error,
-    )
-    name = cleaned["partner_name"].strip()
-    email = cleaned["partner_email"].strip()
-    text = cleaned["message"].strip()
+    cleaned = _clean(partner_name=partner_name, partner_email=partner_email, message=message)
+    name, email, text = cleaned["partner_name"], cleaned["partner_email"], cleaned["message"]
     if not name:
         raise PacketError("Enter the partner's name.", field="partner_name")
     try:
@@ -190,11 +190,8 @@ def letter_submit(
     ``LETTER_PURPOSE``) or text (Markdown, sanitised), signed with a name and role. Once;
     the owner is told after the commit. A refused letter leaves nothing behind."""
     letter = letter_for_token(token)
-    cleaned = clean_input(
-        LetterRequest, {"signed_by": signed_by, "letter_text": text}, error=_error
-    )
-    signed = cleaned["signed_by"].strip()
-    body = cleaned["letter_text"].strip()
+    cleaned = _clean(signed_by=signed_by, letter_text=text)
+    signed, body = cleaned["signed_by"], cleaned["letter_text"]
     if not signed:
         raise PacketError("Enter your name and role.", field="signed_by")
     if upload is not None and body:
