@@ -18,7 +18,7 @@ from accounts.models import User
 from competencies.models import Area
 from files.models import StoredFile
 from packets.models import LetterRequest, Packet
-from packets.services.letters import letter_request_revoke, letter_submit
+from packets.services.letters import letter_submit
 from packets.views import partner
 from tests.files.conftest import pdf_bytes
 from tests.packets.letter_helpers import ask
@@ -288,8 +288,8 @@ def test_the_packet_page_letters_part_costs_the_same_for_3_and_30_letters(
             LetterRequest.objects.create(
                 packet=packet, partner_name=f"P{i}", partner_email=f"p{i}@x.net", message="m",
                 token_hash=f"{i:064d}", expires_at=timezone.now() + timedelta(days=1),
-                received_at=timezone.now() if i % 2 else None, letter_file=stored if i % 2 else None,
-                signed_by="S",
+                received_at=timezone.now() if i % 2 else None,
+                letter_file=stored if i % 2 else None, signed_by="S",
             )  # fmt: skip
 
     add(3)
