@@ -30,7 +30,7 @@ class PartnerLetterForm(forms.Form):
     signed_by = forms.CharField(
         label="Your name and role",
         max_length=TITLE_MAX,
-        help_text="For example: Ana Ruiz, Director, Eastside Food Cooperative.",
+        help_text="For example: Sam Okafor, Director, Eastside Food Cooperative.",
     )
     letter_text = forms.CharField(
         label="Write your letter",
