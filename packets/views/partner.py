@@ -4,7 +4,7 @@ The token in the URL is the only key: it shows the applicant's name, the area an
 request text, and takes one letter. Nothing else of the packet or the site is reachable
 through it. Every request counts against a daily allowance per client address (guessing
 links is pointless with 256-bit tokens, but it should also be expensive), and the page is
-never cached, indexed or sent as a referrer.
+never cached or indexed, and its address (the token) is never sent as a referrer.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ SENDS_PER_DAY = 20
 
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The origin only, never the path that holds the token ("no-referrer" would make the
+    # browser send "Origin: null" with the form, which the CSRF check rightly refuses).
+    response["Referrer-Policy"] = "strict-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -135,7 +135,7 @@ def test_the_partner_page_shows_only_the_applicant_the_area_and_the_request(
     ):
         assert private not in page
     assert answer["Cache-Control"] == "no-store"
-    assert answer["Referrer-Policy"] == "no-referrer"
+    assert answer["Referrer-Policy"] == "strict-origin"
     assert "noindex" in answer["X-Robots-Tag"]
 
 
