@@ -24,5 +24,10 @@ def register_all() -> None:
             "packets.letter", "A partner's letter arrived for your packet", Delivery.INSTANT
         )
     )
+    from core.registry import register_seeder
+    from packets import seed_letters
+
+    # Registered after block A, so it runs after the packet's own seeder.
+    register_seeder("packets.letters", seed_letters.seed_demo, after=("journals",))
 
     # --- D (exports) ---------------------------------------------------------------------
