@@ -38,3 +38,14 @@ def letters_context(packet: Packet, viewer: Any) -> dict[str, Any]:
         "letters_owner": owner,
         "letters_can_request": owner and wanted,
     }
+
+
+def letter_file_ids_of(owner: Any) -> QuerySet[Any]:
+    """Ids of the files partners uploaded for ``owner``'s packets. Partners have no
+    account, so these files have no uploader: whoever deletes the owner's data (the account
+    deletion) finds them here, not by ``uploaded_by``."""
+    return (
+        LetterRequest.objects.filter(packet__owner=owner, letter_file__isnull=False)
+        .values_list("letter_file_id", flat=True)
+        .order_by()
+    )

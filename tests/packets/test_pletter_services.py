@@ -281,3 +281,27 @@ def test_the_owner_is_not_told_when_the_account_was_deactivated_meanwhile(
     with django_capture_on_commit_callbacks(execute=True):
         letter_submit(token=token, signed_by="Ana", text="Yes.")
     assert not Notification.objects.filter(kind="packets.letter").exists()
+
+
+def test_the_files_partners_uploaded_are_found_by_the_packets_owner(
+    packet: Packet, make_packet: Callable[..., Packet], member2: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    from packets.selectors.letters import letter_file_ids_of
+
+    _, token = ask(packet, capture=django_capture_on_commit_callbacks)
+    letter_submit(
+        token=token,
+        signed_by="Ana",
+        upload=SimpleUploadedFile("a.pdf", pdf_bytes(), "application/pdf"),
+    )
+    theirs = make_packet(member2)
+    _, other_token = ask(theirs, capture=django_capture_on_commit_callbacks)
+    letter_submit(
+        token=other_token,
+        signed_by="Bo",
+        upload=SimpleUploadedFile("b.pdf", pdf_bytes(), "application/pdf"),
+    )
+    mine = list(letter_file_ids_of(packet.owner))
+    assert len(mine) == 1
+    assert StoredFile.objects.get(pk=mine[0]).original_name == "a.pdf"
