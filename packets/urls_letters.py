@@ -11,4 +11,9 @@ urlpatterns = [
         letters.letter_revoke,
         name="letter_revoke",
     ),
+    path(
+        "<int:pk>/letters/<int:letter_id>/resend/",
+        letters.letter_resend,
+        name="letter_resend",
+    ),
 ]

@@ -226,3 +226,25 @@ def letter_submit(
         raise
     locked.packet = letter.packet
     return locked
+
+
+@transaction.atomic
+def letter_request_resend(*, letter: LetterRequest, by: Any) -> tuple[LetterRequest, str]:
+    """Send a request again with a fresh link (the old one stops working: its token was
+    never kept, so it cannot be mailed twice). For a pending or expired request; the new
+    one counts like any other."""
+    if not can_edit_packet(by, letter.packet):
+        raise PacketError("Not found.", code="not_found")
+    locked = LetterRequest.objects.select_for_update().get(pk=letter.pk)
+    if locked.received_at is not None:
+        raise PacketError("This letter has already arrived.", code="conflict")
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    return letter_request_create(
+        packet=letter.packet,
+        by=by,
+        partner_name=locked.partner_name,
+        partner_email=locked.partner_email,
+        message=locked.message,
+    )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import not_found, status_for
 from packets.forms_letters import LetterRequestForm
@@ -17,7 +17,11 @@ from packets.models import LetterRequest
 from packets.permissions import access_packet
 from packets.requirements import requirements_for
 from packets.services.common import PacketError
-from packets.services.letters import letter_request_create, letter_request_revoke
+from packets.services.letters import (
+    letter_request_create,
+    letter_request_resend,
+    letter_request_revoke,
+)
 
 
 def _back(packet: object) -> str:
@@ -78,3 +82,24 @@ def letter_revoke(request: HttpRequest, pk: int, letter_id: int) -> HttpResponse
             messages.success(request, f"The link sent to {letter.partner_name} no longer works.")
         return redirect(_back(packet))
     return render(request, "packets/letter_revoke.html", {"packet": packet, "letter": letter})
+
+
+@login_required
+@require_POST
+def letter_resend(request: HttpRequest, pk: int, letter_id: int) -> HttpResponse:
+    """A new link for a request still waiting or expired (the old link stops working)."""
+    packet = access_packet(request.user, packet_id=pk, need="edit")
+    letter = LetterRequest.objects.filter(pk=letter_id, packet=packet).first()
+    if letter is None:
+        raise not_found()
+    letter.packet = packet
+    try:
+        new, _ = letter_request_resend(letter=letter, by=request.user)
+    except PacketError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"A new link is on its way to {new.partner_name}; the earlier one no longer works.",
+        )
+    return redirect(_back(packet))

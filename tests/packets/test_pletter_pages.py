@@ -303,3 +303,43 @@ def test_the_packet_page_letters_part_costs_the_same_for_3_and_30_letters(
     with django_assert_max_num_queries(len(three.captured_queries)):
         page = member_client.get(packet.get_absolute_url())
     assert page.content.decode().count('class="letter letter--') == 30
+
+
+def test_the_owner_sends_a_new_link_and_the_old_one_stops_working(
+    packet: Packet, member_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    old, old_token = ask(packet, capture=django_capture_on_commit_callbacks)
+    LetterRequest.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    page = member_client.get(packet.get_absolute_url()).content.decode()
+    resend = reverse("packets:letter_resend", args=[packet.pk, old.pk])
+    assert resend in page and "the link expired" in page
+    assert member_client.get(resend).status_code == 405  # a button, never a link
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = member_client.post(resend)
+    assert answer.status_code == 302
+    new = LetterRequest.objects.exclude(pk=old.pk).get(packet=packet)
+    assert (new.partner_name, new.partner_email, new.message) == (
+        old.partner_name,
+        old.partner_email,
+        old.message,
+    )
+    assert new.state == "pending"
+    old.refresh_from_db()
+    assert old.state == "revoked"
+    assert len(mail.outbox) == 2
+    new_token = mail.outbox[-1].body.split("/letters/")[1].split("/")[0]
+    assert Client().get(partner_url(new_token)).status_code == 200
+    assert Client().get(partner_url(old_token)).status_code == 410
+
+
+def test_a_received_letter_cannot_be_sent_again_and_others_cannot_resend(
+    packet: Packet, member_client: Client, signed_in: Any, member2: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    letter, token = ask(packet, capture=django_capture_on_commit_callbacks)
+    resend = reverse("packets:letter_resend", args=[packet.pk, letter.pk])
+    assert signed_in(member2).post(resend).status_code == 404
+    letter_submit(token=token, signed_by="Ana", text="Done.")
+    answer = member_client.post(resend, follow=True)
+    assert "already arrived" in answer.content.decode()
+    assert LetterRequest.objects.filter(packet=packet).count() == 1
