@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import quota
+from core.errors import NOT_FOUND_MESSAGE
 from core.mail import defang, one_line, quoted
 from core.markdown import render_markdown
 from core.text import clean_input
@@ -85,7 +86,7 @@ def letter_request_create(
     requirements; the e-mail goes after the commit and counts against ``by``'s daily
     allowance of e-mails with their words in them."""
     if not can_edit_packet(by, packet):
-        raise PacketError("Not found.", code="not_found")
+        raise PacketError(NOT_FOUND_MESSAGE, code="not_found")
     needs = requirements_for(packet.area)
     if not needs.wants_letter:
         raise PacketError(
@@ -147,7 +148,7 @@ def letter_request_create(
 def letter_request_revoke(*, letter: LetterRequest, by: Any) -> LetterRequest:
     """Stop a pending request's link from working (the packet's owner only)."""
     if not can_edit_packet(by, letter.packet):
-        raise PacketError("Not found.", code="not_found")
+        raise PacketError(NOT_FOUND_MESSAGE, code="not_found")
     locked = LetterRequest.objects.select_for_update().get(pk=letter.pk)
     if locked.received_at is not None:
         raise PacketError("This letter has already arrived.", code="conflict")
@@ -234,7 +235,7 @@ def letter_request_resend(*, letter: LetterRequest, by: Any) -> tuple[LetterRequ
     never kept, so it cannot be mailed twice). For a pending or expired request; the new
     one counts like any other."""
     if not can_edit_packet(by, letter.packet):
-        raise PacketError("Not found.", code="not_found")
+        raise PacketError(NOT_FOUND_MESSAGE, code="not_found")
     locked = LetterRequest.objects.select_for_update().get(pk=letter.pk)
     if locked.received_at is not None:
         raise PacketError("This letter has already arrived.", code="conflict")
