@@ -16,6 +16,19 @@ def register_all() -> None:
     # --- B (artifacts, development list, readiness) -------------------------------------
 
     # --- C (partner letters) -------------------------------------------------------------
+    from accounts.models import Delivery
+    from accounts.notifications import NotificationKind, register_kind
+
+    register_kind(
+        NotificationKind(
+            "packets.letter", "A partner's letter arrived for your packet", Delivery.INSTANT
+        )
+    )
+    from core.registry import register_seeder
+    from packets import seed_letters
+
+    # Registered after block A, so it runs after the packet's own seeder.
+    register_seeder("packets.letters", seed_letters.seed_demo, after=("journals",))
 
     # --- D (exports) ---------------------------------------------------------------------
     from accounts.models import Delivery
