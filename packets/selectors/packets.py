@@ -90,6 +90,10 @@ class SectionRow:
         return bool(self.limit) and self.section.word_count > self.limit
 
     @property
+    def excess(self) -> int:
+        return max(0, self.section.word_count - self.limit) if self.limit else 0
+
+    @property
     def started(self) -> bool:
         return self.section.word_count > 0
 
