@@ -24,6 +24,11 @@ def register_all() -> None:
     )
     register_panel(PANEL)
 
+    from core.registry import register_seeder
+    from packets import seed
+
+    register_seeder("packets", seed.seed_demo, after=("journals",))
+
     # --- B (artifacts, development list, readiness) -------------------------------------
 
     # --- C (partner letters) -------------------------------------------------------------

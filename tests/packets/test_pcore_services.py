@@ -308,3 +308,20 @@ def test_nobody_is_told_once_the_packet_is_unshared_before_the_task_runs(
     packet_unshare(packet=packet, by=member)
     assert notify_packet_comment.call(comment.pk) == 0
     assert not Notification.objects.filter(kind="packets.feedback").exists()
+
+
+def test_the_demo_packet_is_made_once_with_two_sections_drafted(
+    make_user: Callable[..., Any], partnerships: Any, enrollment_period: Any
+) -> None:
+    from journals.services import EntryInput, entry_create
+    from packets.seed import demo_packet
+
+    mei = make_user("member@example.org", name="Mei Lin")
+    entry_create(author=mei, data=EntryInput(title="Asked first", body="We asked first."))
+    made = demo_packet()
+    assert made is not None
+    drafted = [s for s in made.sections.order_by("order") if s.word_count]
+    assert len(drafted) == 2
+    assert "> We asked first." in drafted[1].body
+    assert demo_packet() is None
+    assert Packet.objects.filter(owner=mei).count() == 1
