@@ -181,3 +181,54 @@ class TestPacketCore(browser.BrowserTestCase):
         # The refused save logs a 409 in the console, on purpose.
         self.findings = [f for f in self.findings if "409" not in f]
         assert not self.findings, "\n".join(self.findings)
+
+    def test_share_for_feedback_comment_and_stop_sharing(self) -> None:
+        from competencies.models import Area
+        from packets.services.packets import packet_create
+        from tests.e2e.test_cohort_journeys import approved_cohort, make_staff, seat
+
+        mei_user = self.build()
+        fay_user = self.make_user("fay@example.org", name="Fay Facilitator")
+        rae = make_staff(self, "rae@example.org", "Rae Reviewer")
+        cohort = approved_cohort(by=fay_user, staff=rae, title="Partnerships circle")
+        seat(cohort, mei_user, fay_user)
+        packet = packet_create(
+            owner=mei_user, area=Area.objects.get(slug="partnerships"), period=None
+        )
+
+        mei = self.watch(self.new_page())
+        self.sign_in(mei, "mei@example.org")
+        mei.goto(self.url(packet.get_absolute_url()))
+        mei.get_by_role("link", name="Share for feedback").click()
+        expect(mei.get_by_text("Read by: Fay Facilitator")).to_be_visible()
+        self.scan(mei, "share for feedback")
+        mei.get_by_label("Partnerships circle").check()
+        mei.get_by_role("button", name="Share it").click()
+        expect(mei.locator(".errorlist")).to_contain_text("Tick the box")
+        mei.get_by_label("Yes, let them read this packet and comment on it").check()
+        mei.get_by_role("button", name="Share it").click()
+        expect(mei.locator("#sharing")).to_contain_text("Partnerships circle")
+
+        fay = self.watch(self.new_page())
+        self.sign_in(fay, "fay@example.org")
+        fay.goto(self.url("/journal/packets/"))
+        expect(fay.locator("#shared-packets")).to_contain_text("Mei Member")
+        self.scan(fay, "the packet list of a facilitator")
+        fay.locator("#shared-packets").get_by_role("link").first.click()
+        expect(fay.locator("#status")).to_have_count(0)
+        self.scan(fay, "the packet page as a reader")
+        field(fay, "Your feedback").fill("Say more about *who decided*.")
+        fay.get_by_role("button", name="Send feedback").click()
+        expect(fay.locator("#feedback")).to_contain_text("Say more about who decided.")
+
+        mei.reload()
+        expect(mei.locator("#feedback")).to_contain_text("Say more about who decided.")
+        mei.get_by_role("link", name="Stop sharing").click()
+        self.scan(mei, "stop sharing")
+        mei.get_by_role("button", name="Stop sharing").click()
+        expect(mei.locator("#sharing")).to_contain_text("Only you can read it.")
+        response = fay.goto(self.url(packet.get_absolute_url()))
+        assert response is not None and response.status == 404
+        # The refused share (400) and the reader's page after unsharing (404), on purpose.
+        self.findings = [f for f in self.findings if "status of 400" not in f and "404" not in f]
+        assert not self.findings, "\n".join(self.findings)

@@ -474,3 +474,11 @@ def test_quoting_someone_elses_entry_is_not_offered(
     assert client.post(url, {"entry": theirs.pk, "paragraph": 0}).status_code == 400
     section.refresh_from_db()
     assert section.body == ""
+
+
+def test_the_dashboard_panel_leads_to_the_packets(
+    packet: Packet, member: Any, client_for: Callable[..., Client]
+) -> None:
+    html = page(client_for(member), reverse("dashboard:home"))
+    assert "You have 1 application packet under way." in html
+    assert f'href="{reverse("packets:home")}"' in html
