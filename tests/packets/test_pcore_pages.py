@@ -50,9 +50,15 @@ def test_the_list_shows_my_packets_and_those_shared_with_me(
     assert packet.get_absolute_url() not in facilitating
 
 
-@pytest.mark.parametrize("rows", [3, 30])
+def count_queries(client: Client, url: str, bound: Any, most: int) -> int:
+    """The queries of one page view (after a warming one), at most ``most``."""
+    client.get(url)  # warm: the session, caches
+    with bound(most) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
 def test_the_list_runs_the_same_queries_for_3_or_30_packets(
-    rows: int,
     member: Any,
     home: Any,
     facilitator: Any,
@@ -63,27 +69,34 @@ def test_the_list_runs_the_same_queries_for_3_or_30_packets(
     client_for: Callable[..., Client],
     django_assert_max_num_queries: Any,
 ) -> None:
+    """The count is measured at 3 and at 30 rows in one test, so it holds whatever the
+    packet list's other part (lane B's readiness summary) costs. The core alone runs 6
+    queries; with the readiness summary, 13."""
     from cohorts.models import EnrollmentPeriod
 
     areas = list(framework.areas.all())
-    for i in range(rows):
-        period = EnrollmentPeriod.objects.create(
-            slug=f"p-{i}", name=f"Period {i}", opens_on="2031-01-01", closes_on="2031-02-01"
-        )
-        make_packet(member, area=areas[i % len(areas)], period=period)
-    for i in range(min(rows, 10)):
-        person = make_user(name=f"Applicant {i}")
-        seat(home, person)
-        packet_share(packet=make_packet(person), by=person, cohort=home)
-    client = client_for(facilitator)
-    client.get(reverse("packets:home"))
-    with django_assert_max_num_queries(7):
-        assert client.get(reverse("packets:home")).status_code == 200
-    owner = client_for(member)
-    owner.get(reverse("packets:home"))
-    with django_assert_max_num_queries(7):
-        response = owner.get(reverse("packets:home"))
-    assert response.content.decode().count('class="packet-line card"') == rows
+    url = reverse("packets:home")
+    owner, reader = client_for(member), client_for(facilitator)
+    made = 0
+    counts: dict[int, tuple[int, int]] = {}
+    for rows in (3, 30):
+        while made < rows:
+            period = EnrollmentPeriod.objects.create(
+                slug=f"p-{made}", name=f"P {made}", opens_on="2031-01-01", closes_on="2031-02-01"
+            )
+            make_packet(member, area=areas[made % len(areas)], period=period)
+            if made < 10:  # the cohort seats 12: Mei, Mateo and ten applicants
+                person = make_user(name=f"Applicant {made}")
+                seat(home, person)
+                packet_share(packet=make_packet(person), by=person, cohort=home)
+            made += 1
+        bound = django_assert_max_num_queries
+        counts[rows] = (count_queries(owner, url, bound, 16), count_queries(reader, url, bound, 16))
+        html = owner.get(url).content.decode()
+        assert html.count('class="packet-line card"') == rows
+        shared = reader.get(url).content.decode().count('class="packet-line card"')
+        assert shared == min(rows, 10)
+    assert counts[3] == counts[30]
 
 
 def test_starting_a_packet_makes_it_and_opens_it(
@@ -228,9 +241,7 @@ def test_the_self_assessment_shows_the_latest_sitting_or_the_chosen_one(
     assert f"<td>{levels[2]}</td>" not in html
 
 
-@pytest.mark.parametrize("rows", [3, 30])
 def test_the_packet_page_runs_the_same_queries_for_3_or_30_comments(
-    rows: int,
     packet: Packet,
     member: Any,
     home: Any,
@@ -238,14 +249,24 @@ def test_the_packet_page_runs_the_same_queries_for_3_or_30_comments(
     client_for: Callable[..., Client],
     django_assert_max_num_queries: Any,
 ) -> None:
+    """Measured at 3 and at 30 comments in one test: the page's own parts (header,
+    sections, self-assessment, feedback) and the other parts' selectors stay constant. The
+    core alone runs 9 queries for its owner; with every part of the page, 20."""
     packet_share(packet=packet, by=member, cohort=home)
-    for i in range(rows):
-        packet_comment_create(packet=packet, by=facilitator if i % 2 else member, body=f"c {i}")
-    for client in (client_for(member), client_for(facilitator)):
-        client.get(packet.get_absolute_url())
-        with django_assert_max_num_queries(10):
-            response = client.get(packet.get_absolute_url())
-        assert response.content.decode().count('class="feedback__item') == rows
+    url = packet.get_absolute_url()
+    owner, reader = client_for(member), client_for(facilitator)
+    counts = {}
+    made = 0
+    for rows in (3, 30):
+        while made < rows:
+            packet_comment_create(
+                packet=packet, by=facilitator if made % 2 else member, body=f"c {made}"
+            )
+            made += 1
+        bound = django_assert_max_num_queries
+        counts[rows] = (count_queries(owner, url, bound, 30), count_queries(reader, url, bound, 30))
+        assert owner.get(url).content.decode().count('class="feedback__item') == rows
+    assert counts[3] == counts[30]
 
 
 # --- sharing -------------------------------------------------------------------------------
