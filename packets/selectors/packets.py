@@ -156,7 +156,11 @@ def core_context(packet: Packet, viewer: Any) -> dict[str, Any]:
         "sections": section_rows(packet),
         "assessment": packet_assessment(packet, choices),
         "assessment_choices": choices,
-        "comments": packet_comments(packet) if packet.shared_with_id else [],
+        # The owner keeps the feedback once unshared; a reader sees it only while shared
+        # (and reaches the page only then).
+        "comments": packet_comments(packet)
+        if packet.shared_with_id or packet.owner_id == getattr(viewer, "pk", None)
+        else [],
     }
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from packets.models import Comment, Packet
 from packets.services.comments import packet_comment_create
-from packets.services.packets import packet_share
+from packets.services.packets import packet_share, packet_unshare
 from packets.services.sections import section_update
 
 pytestmark = pytest.mark.django_db
@@ -315,6 +315,7 @@ def test_unsharing_after_confirming_blanks_the_readers_access_at_once(
     assert owner.post(url, {"version": 2}).status_code == 302
     assert reader.get(packet.get_absolute_url()).status_code == 404
     assert reader.get(packet.sections.first().get_absolute_url()).status_code == 404
+    assert "Only you can read it." in page(owner, packet.get_absolute_url())
     comment_url = reverse("packets:comment", args=[packet.pk])
     assert reader.post(comment_url, {"body": "x"}).status_code == 404
 
@@ -332,6 +333,11 @@ def test_a_reader_comments_and_a_blank_comment_is_refused(
     assert client.post(url, {"body": "Tell us *more*."}).status_code == 302
     assert "<em>more</em>" in page(client_for(member), packet.get_absolute_url())
     assert Comment.objects.count() == 1
+    # Unshared, the owner keeps the conversation (without a form to add to it).
+    packet_unshare(packet=packet, by=member)
+    kept = page(client_for(member), packet.get_absolute_url())
+    assert "<em>more</em>" in kept
+    assert reverse("packets:comment", args=[packet.pk]) not in kept
 
 
 # --- the section editor --------------------------------------------------------------------
