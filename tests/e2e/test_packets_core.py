@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.e2e import browser
@@ -178,8 +179,35 @@ class TestPacketCore(browser.BrowserTestCase):
         expect(second.locator("#autosave-status")).to_have_text(re.compile(r"^Saved"))
         section.refresh_from_db()
         assert (section.body, section.version) == ("Typed in the second tab.", 3)
-        # The refused save logs a 409 in the console, on purpose.
-        self.findings = [f for f in self.findings if "409" not in f]
+
+        # Offline, what she types is kept on this device; the tab dies before the
+        # connection comes back. Opened again, the editor offers the copy back.
+        first.close()
+        status = second.locator("#autosave-status")
+        second.context.set_offline(True)
+        text = field(second, "Your text")
+        text.press("End")
+        text.press_sequentially(" Kept offline.")
+        expect(status).to_contain_text("Offline — kept on this device")
+        with second.expect_event("crash"), pytest.raises(PlaywrightError, match="crash"):
+            second.goto("chrome://crash")
+        second.close()
+        second.context.set_offline(False)
+        third = self.watch(second.context.new_page())
+        self._open_pages.append(third)
+        third.goto(self.url(section.get_absolute_url()))
+        offer = third.locator("#local-copy")
+        expect(offer).to_be_visible()
+        self.scan(third, "the editor offering the copy kept on this device")
+        offer.get_by_role("button", name="Restore it").click()
+        expect(field(third, "Your text")).to_have_value("Typed in the second tab. Kept offline.")
+        expect(third.locator("#autosave-status")).to_have_text(re.compile(r"^Saved"))
+        section.refresh_from_db()
+        assert section.body == "Typed in the second tab. Kept offline."
+        # The refused save logs a 409 and the offline saves fail in the console, on purpose.
+        self.findings = [
+            f for f in self.findings if "409" not in f and "ERR_INTERNET_DISCONNECTED" not in f
+        ]
         assert not self.findings, "\n".join(self.findings)
 
     def test_share_for_feedback_comment_and_stop_sharing(self) -> None:
