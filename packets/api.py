@@ -119,7 +119,12 @@ class PacketListView(generics.GenericAPIView):
         "(slug, optional): it gets a section for each written part the area asks for. One "
         "per area and period: a second answers 409.",
         request=PacketCreateSerializer,
-        responses={201: PacketDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: PacketDetailSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         form = PacketCreateSerializer(data=request.data)
