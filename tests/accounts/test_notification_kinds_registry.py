@@ -45,6 +45,8 @@ TODAY = {
     "journals.feedback": ("Feedback on your journal entries", Delivery.INSTANT),
     "journals.prompt": ("New reflection prompts in your cohorts", Delivery.DIGEST),
     "journals.reminder": ("Reminders before a reflection prompt is due", Delivery.INSTANT),
+    # the packets app
+    "packets.feedback": ("Feedback on your application packets", Delivery.INSTANT),
 }
 
 FAKE = notifications.NotificationKind("fieldnotes.due", "A field note is due", "instant")

@@ -21,6 +21,7 @@ LIST_OPERATIONS = {
     "/api/v1/me/trainings/completions/",
     "/api/v1/journal/entries/",
     "/api/v1/journal/self-assessments/",
+    "/api/v1/journal/packets/",
 }
 PAGE_FIELDS = {"count", "next", "previous", "results"}
 

@@ -64,6 +64,7 @@ def test_seeders_run_after_those_they_name() -> None:
     assert names == [
         *("accounts", "competencies", "cohorts", "discussions", "resources", "trainings"),
         "journals",
+        "packets",
     ]
     registry.register_seeder("early", lambda run: None, after=("discussions",))
     registry.register_seeder("first", lambda run: None)
@@ -125,6 +126,6 @@ def test_the_dashboard_shows_every_app_panel_in_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as ctx:
         member_client.get(reverse("dashboard:home"))
     # session, user, my cohorts, next sessions, the user's groups, open reflection prompts,
-    # unread threads, new resources in my cohorts, upcoming trainings and the header's
-    # unread count: one query per panel
-    assert len(ctx.captured_queries) == 10
+    # unread threads, new resources in my cohorts, upcoming trainings, application packets
+    # and the header's unread count: one query per panel
+    assert len(ctx.captured_queries) == 11
