@@ -24,6 +24,7 @@ from accounts.forms_data import AccountDeleteForm
 from core.data import DELETED, FORMER_MEMBER, KEPT
 from core.errors import ServiceError, not_found
 from files.exports import access_export, exports_for
+from files.models import Export
 from files.views import export_payload
 
 RECENT_EXPORTS = 5
@@ -96,9 +97,7 @@ class DataExportView(APIView):
                 "DataExportAccepted",
                 {
                     "id": serializers.UUIDField(),
-                    "status": serializers.ChoiceField(
-                        choices=["pending", "running", "done", "failed"]
-                    ),
+                    "status": serializers.ChoiceField(choices=Export.Status.choices),
                     "url": serializers.CharField(help_text="The export's status (JSON)."),
                 },
             ),
@@ -120,7 +119,7 @@ class DataExportView(APIView):
 
 class DataExportStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=["pending", "running", "done", "failed"])
+    status = serializers.ChoiceField(choices=Export.Status.choices)
     progress = serializers.IntegerField(min_value=0, max_value=100)
     message = serializers.CharField()
     error = serializers.CharField()

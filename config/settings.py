@@ -404,6 +404,8 @@ SPECTACULAR_SETTINGS = {
         "EntryVisibilityEnum": "journals.models.Entry.Visibility",
         "PacketExportFormatEnum": "packets.selectors.exports.FORMAT_CHOICES",
         "ExportStatusEnum": "files.models.Export.Status",
+        "PacketStatusEnum": "packets.models.Packet.Status",
+        "SectionKindEnum": "packets.models.Section.Kind",
         "TrainingFormatEnum": "trainings.models.Training.Format",
     },
 }

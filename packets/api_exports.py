@@ -23,7 +23,7 @@ from core.api import ErrorSerializer
 from files.exports import access_export
 from files.models import Export
 from packets.permissions import access_packet
-from packets.selectors.exports import FORMAT_CHOICES, packet_exports
+from packets.selectors.exports import FORMAT_CHOICES, packet_exports_query
 from packets.services.exports import packet_export_request
 
 
@@ -87,13 +87,12 @@ class PacketExportsView(generics.GenericAPIView):
 
     serializer_class = ExportRequestSerializer
     permission_classes = [IsAuthenticated]
-    pagination_class = None
 
     @extend_schema(responses={200: ExportStatusSerializer(many=True), 404: ErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:
         packet = access_packet(request.user, packet_id=pk, need="edit")
-        rows = packet_exports(packet, request.user)
-        return Response([status_body(request, export) for export in rows])
+        page = self.paginate_queryset(packet_exports_query(packet, request.user))
+        return self.get_paginated_response([status_body(request, export) for export in page])
 
     @extend_schema(
         description="Start an export of the packet (its owner only). It is built in the "

@@ -44,7 +44,7 @@ def register_all() -> None:
     from packets import seed_letters
 
     # Registered after block A, so it runs after the packet's own seeder.
-    register_seeder("packets.letters", seed_letters.seed_demo, after=("journals",))
+    register_seeder("packets.letters", seed_letters.seed_demo, after=("packets",))
 
     # --- D (exports) ---------------------------------------------------------------------
     from accounts.models import Delivery

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from files.exports import exports_for
 from files.models import Export
@@ -17,11 +18,14 @@ FORMAT_LABELS = {"pdf": "PDF", "docx": "Word (DOCX)", "zip": "ZIP (Markdown and 
 FORMAT_CHOICES = list(FORMAT_LABELS.items())
 
 
+def packet_exports_query(packet: Packet, owner: Any) -> QuerySet[Export]:
+    """The owner's unexpired exports of ``packet``, newest first."""
+    return exports_for(owner, subject=str(packet.pk)).filter(kind__startswith="packets.")
+
+
 def packet_exports(packet: Packet, owner: Any, limit: int = RECENT) -> list[Export]:
-    """The owner's unexpired exports of ``packet``, newest first (one query)."""
-    return list(
-        exports_for(owner, subject=str(packet.pk)).filter(kind__startswith="packets.")[:limit]
-    )
+    """The most recent of them (one query)."""
+    return list(packet_exports_query(packet, owner)[:limit])
 
 
 def exports_context(packet: Packet, viewer: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from accounts import notifications
 from accounts.models import Delivery, NotificationPreference, User
@@ -47,6 +48,8 @@ TODAY = {
     "journals.reminder": ("Reminders before a reflection prompt is due", Delivery.INSTANT),
     # the packets app
     "packets.feedback": ("Feedback on your application packets", Delivery.INSTANT),
+    "packets.letter": ("A partner's letter arrived for your packet", Delivery.INSTANT),
+    "packets.export": ("Your packet exports are ready", Delivery.OFF),
 }
 
 FAKE = notifications.NotificationKind("fieldnotes.due", "A field note is due", "instant")
@@ -71,7 +74,7 @@ def test_the_settings_page_lists_every_kind_of_every_app(member_client: Client) 
     page = member_client.get(SETTINGS).content.decode()
     for name, (label, _) in TODAY.items():
         assert f'name="{name}"' in page
-        assert label in page
+        assert escape(label) in page
 
 
 def test_a_kind_registered_by_a_new_app_is_offered_and_saved(

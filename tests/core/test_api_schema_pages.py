@@ -22,6 +22,7 @@ LIST_OPERATIONS = {
     "/api/v1/journal/entries/",
     "/api/v1/journal/self-assessments/",
     "/api/v1/journal/packets/",
+    "/api/v1/journal/packets/{id}/exports/",
 }
 PAGE_FIELDS = {"count", "next", "previous", "results"}
 

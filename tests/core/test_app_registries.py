@@ -65,6 +65,7 @@ def test_seeders_run_after_those_they_name() -> None:
         *("accounts", "competencies", "cohorts", "discussions", "resources", "trainings"),
         "journals",
         "packets",
+        "packets.letters",
     ]
     registry.register_seeder("early", lambda run: None, after=("discussions",))
     registry.register_seeder("first", lambda run: None)
