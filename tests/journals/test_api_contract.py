@@ -1,8 +1,9 @@
 """The journal's endpoints keep to the published contract: schemathesis drives every
 journal operation of ``/api/schema/`` against the ASGI application, as a member with
 entries, evidence and self-assessments, and every answer must be a documented status with
-a documented JSON body (the site-wide contract test covers all the API; this one gives the
-journal's operations more examples and real objects to find)."""
+a documented JSON body. The site-wide contract test (tests/core/test_api_contract.py)
+drives every other operation and leaves these to this one, which gives them real objects
+to find."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 from accounts.services import api_token_reset
 from config.asgi import application
 from journals.services import EvidenceInput, RatingInput, evidence_add, self_assessment_take
+from tests.helpers import JOURNAL_API_PATHS
 
 CHECKS = [
     not_a_server_error,
@@ -59,7 +61,7 @@ def contract_state(member, home, write, partnerships) -> dict[str, Any]:
     }
 
 
-schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex="^/api/v1/journal/")
+schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex=JOURNAL_API_PATHS)
 
 
 @schema.parametrize()
