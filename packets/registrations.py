@@ -30,6 +30,10 @@ def register_all() -> None:
     register_seeder("packets", seed.seed_demo, after=("journals",))
 
     # --- B (artifacts, development list, readiness) -------------------------------------
+    from core.registry import register_seeder
+    from packets import seed_parts
+
+    register_seeder("packets.parts", seed_parts.seed_demo, after=("packets",))
 
     # --- C (partner letters) -------------------------------------------------------------
     from accounts.models import Delivery

@@ -65,6 +65,7 @@ def test_seeders_run_after_those_they_name() -> None:
         *("accounts", "competencies", "cohorts", "discussions", "resources", "trainings"),
         "journals",
         "packets",
+        "packets.parts",
         "packets.letters",
     ]
     registry.register_seeder("early", lambda run: None, after=("discussions",))
