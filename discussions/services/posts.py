@@ -124,6 +124,8 @@ def _notify_new_post(post: Post, mentioned: list[User]) -> None:
     thread = post.thread
     url = f"{thread.get_absolute_url()}#post-{post.pk}"
     author = post.author
+    if author is None:  # the account was deleted before the post was announced
+        return
     muted = set(
         ThreadSubscription.objects.filter(
             thread=thread, level=ThreadSubscription.Level.MUTED
