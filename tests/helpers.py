@@ -10,7 +10,7 @@ from cohorts.models import CohortReview
 # The API operations the journal's contract test drives (tests/journals/test_api_contract.py,
 # with entries, evidence and self-assessments to find); the site-wide contract test
 # (tests/core/test_api_contract.py) drives every other operation, so each runs once.
-JOURNAL_API_PATHS = "^/api/v1/journal/"
+JOURNAL_API_PATHS = "^/api/v1/journal/(entries|coverage|self-assessments)/"
 
 # The session form as a facilitator fills it in (the session pages post it).
 SESSION_FORM = {
