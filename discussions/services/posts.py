@@ -245,7 +245,9 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
     from discussions import permissions
 
     post = (
-        Post.objects.select_for_update().select_related("thread__cohort", "author").get(pk=post.pk)
+        Post.objects.select_for_update(of=("self", "thread", "thread__cohort"))
+        .select_related("thread__cohort", "author")
+        .get(pk=post.pk)
     )
     if not permissions.can_edit_post(by, post):
         raise DiscussionError("You can only edit your own posts.", code="forbidden")
@@ -328,7 +330,9 @@ def post_restore(*, post: Post, by: User) -> Post:
     from discussions import permissions
 
     post = (
-        Post.objects.select_for_update().select_related("thread__cohort", "author").get(pk=post.pk)
+        Post.objects.select_for_update(of=("self", "thread", "thread__cohort"))
+        .select_related("thread__cohort", "author")
+        .get(pk=post.pk)
     )
     moderator = permissions.can_moderate(by, post.thread)
     changed = []
