@@ -189,6 +189,10 @@ elif REDIS_URL:
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# A new post is announced to followers and the people it mentions by a task
+# (discussions.tasks.post_announce), retried with growing delays this many times in all.
+DISCUSSIONS_ANNOUNCE_ATTEMPTS = env.int("DISCUSSIONS_ANNOUNCE_ATTEMPTS", default=5)
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

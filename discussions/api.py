@@ -345,23 +345,22 @@ class ThreadPostsView(generics.GenericAPIView):
         },
     )
     def post(self, request: Request, thread_id: int) -> Response:
-        thread = access_thread(request.user, thread_id=thread_id)
         form = PostCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        if not form.is_valid():
+            # A thread the caller may not read is a 404 before anything about the request.
+            access_thread(request.user, thread_id=thread_id)
+            raise serializers.ValidationError(form.errors)
         data = form.validated_data
-        reply_to = None
-        if data.get("reply_to") is not None:
-            reply_to = Post.objects.filter(thread=thread, pk=data["reply_to"]).first()
-            if reply_to is None:
-                raise DiscussionError("You can only reply to a post in the same thread.")
+        # The service reads the thread and the right to post once, with the lock it takes
+        # (404 for a thread the caller may not read); the post it returns carries what the
+        # answer shows, so nothing is read again.
         post, created = services.post_create(
-            thread=thread,
+            thread=thread_id,
             author=request.user,
             body=data["body"],
             client_id=data.get("client_id"),
-            reply_to=reply_to,
+            reply_to=data.get("reply_to"),
         )
-        post = posts_listing(thread).get(pk=post.pk)
         return Response(
             PostSerializer(post).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from cohorts import permissions as cohort_permissions
 from cohorts.models import Cohort, Membership
-from core.errors import not_found
+from core.errors import ServiceError, not_found
 from discussions.models import Post, Thread
 
 # How long the author (or a facilitator) may restore a deleted post.
@@ -111,6 +111,44 @@ def access_thread(
     if thread is None or not _THREAD_RULES[need](user, thread):
         raise not_found()
     return thread
+
+
+# The refusal of a post by someone who may read the thread but not write in it (an
+# alumnus, program staff, anyone once the cohort is archived).
+CANNOT_POST = "You cannot post in this cohort."
+
+
+def thread_for_posting(
+    user: Any, *, thread_id: int, cohort_slug: str | None = None, lock: bool = False
+) -> Thread:
+    """The thread ``user`` is about to write in, read together with their right to post
+    (the rule of :func:`can_post`: an active member, the cohort not archived) in one query,
+    and with ``lock`` held for the rest of the transaction, so posts to one thread are
+    written one at a time and their ids follow the order they commit in (catch-up by
+    ``after`` relies on it).
+
+    Refusals: a thread they may read but not post in is a ``forbidden`` ServiceError (403);
+    one they may not read, or that does not exist, is the usual 404. Only a refusal pays for
+    the read check."""
+    if not getattr(user, "is_authenticated", False):
+        raise not_found()
+    active = Membership.objects.filter(
+        cohort_id=OuterRef("cohort_id"), user_id=user.pk, status=Membership.Status.ACTIVE
+    )
+    rows = Thread.objects.select_related("cohort").annotate(author_active=Exists(active))
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    rows = rows.filter(pk=thread_id)
+    if cohort_slug is not None:
+        rows = rows.filter(cohort__slug=cohort_slug)
+    thread = rows.first()
+    if thread is None:
+        raise not_found()
+    if thread.author_active and thread.cohort.state != Cohort.State.ARCHIVED:
+        return thread
+    if can_view_thread(user, thread):
+        raise ServiceError(CANNOT_POST, code="forbidden")
+    raise not_found()
 
 
 PostNeed = Literal["view", "text", "react", "edit"]

@@ -41,12 +41,14 @@ def uses_fts5() -> bool:
     return connection.vendor == "sqlite"
 
 
-def index_post(post: Post) -> None:
-    """Put ``post`` in the index as it stands now, or take it out if it is not visible."""
+def index_post(post: Post, *, new: bool = False) -> None:
+    """Put ``post`` in the index as it stands now, or take it out if it is not visible.
+    A ``new`` post has no entry to replace."""
     if not uses_fts5():
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {POST_FTS} WHERE rowid = %s", [post.pk])  # noqa: S608
+        if not new:
+            cursor.execute(f"DELETE FROM {POST_FTS} WHERE rowid = %s", [post.pk])  # noqa: S608
         if post.deleted_at is None and post.hidden_at is None:
             cursor.execute(
                 f"INSERT INTO {POST_FTS} (rowid, body) VALUES (%s, %s)",  # noqa: S608

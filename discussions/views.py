@@ -187,27 +187,28 @@ def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def post_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
     form = PostForm(request.POST)
     error: services.DiscussionError | None = None
     if form.is_valid():
         data = form.cleaned_data
-        reply_to = None
-        if data.get("reply_to"):
-            reply_to = Post.objects.filter(pk=data["reply_to"], thread=thread).first()
         try:
+            # One read of the thread and of the right to post, under the service's lock
+            # (404 for a thread the person may not read, as access_thread answers).
             post, _created = services.post_create(
-                thread=thread,
+                thread=pk,
+                cohort_slug=slug,
                 author=request.user,
                 body=data["body"],
                 client_id=data.get("client_id"),
-                reply_to=reply_to,
+                reply_to=data.get("reply_to") or None,
             )
         except services.DiscussionError as exc:
             error = exc
             form.add_error(None, exc.message)
         else:
-            return redirect(_thread_url(thread, post.pk))
+            return redirect(_thread_url(post.thread, post.pk))
+    # Refused: the page again, with what they wrote kept in the form.
+    thread = access_thread(request.user, thread_id=pk, cohort_slug=slug)
     status = status_for(error.code) if error is not None else 400
     return render(
         request, "discussions/thread.html", _thread_context(request, thread, form), status=status

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import notify
 from cohorts.models import Membership
 from core.errors import ServiceError
 from core.markdown import render_markdown, sanitize_html
@@ -26,11 +26,13 @@ from discussions.models import (
     Post,
     PostRevision,
     Reaction,
+    ReadState,
     Thread,
     ThreadSubscription,
 )
 from discussions.permissions import RESTORE_DAYS
 
+FOLLOWING = ThreadSubscription.Level.FOLLOWING
 MENTION_RE = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9_-]{0,62})", re.IGNORECASE)
 
 
@@ -120,44 +122,6 @@ def _check_can_write(thread: Thread, author: User) -> None:
         raise DiscussionError("You cannot post in this cohort.", code="forbidden")
 
 
-def _notify_new_post(post: Post, mentioned: list[User]) -> None:
-    thread = post.thread
-    url = f"{thread.get_absolute_url()}#post-{post.pk}"
-    author = post.author
-    if author is None:  # the account was deleted before the post was announced
-        return
-    muted = set(
-        ThreadSubscription.objects.filter(
-            thread=thread, level=ThreadSubscription.Level.MUTED
-        ).values_list("user_id", flat=True)
-    )
-    told: set[int] = {author.pk}
-    mention_targets = [u for u in mentioned if u.pk not in told]
-    if mention_targets:
-        notify(
-            users=mention_targets,
-            kind="discussions.mention",
-            title=f"{author.display_name} mentioned you in “{thread.title}”",
-            url=url,
-        )
-        told.update(u.pk for u in mention_targets)
-    follower_qs = User.objects.filter(
-        pk__in=ThreadSubscription.objects.filter(
-            thread=thread, level=ThreadSubscription.Level.FOLLOWING
-        ).values("user_id"),
-        memberships__cohort_id=thread.cohort_id,
-        memberships__status=Membership.Status.ACTIVE,
-    ).exclude(pk__in=told | muted)
-    followers = list(follower_qs)
-    if followers:
-        notify(
-            users=followers,
-            kind="discussions.reply",
-            title=f"New reply in “{thread.title}” from {author.display_name}",
-            url=url,
-        )
-
-
 def _body(body: str | None) -> str:
     """A post's Markdown, held to the one rule for long texts (line breaks kept, other
     control characters dropped, at most ``POST_MAX`` characters)."""
@@ -170,72 +134,146 @@ def _body(body: str | None) -> str:
     return body
 
 
-@transaction.atomic
 def post_create(
     *,
-    thread: Thread,
+    thread: Thread | int,
     author: User,
     body: str,
     client_id: uuid.UUID | str | None = None,
-    reply_to: Post | None = None,
+    reply_to: Post | int | None = None,
     notify_people: bool = True,
+    cohort_slug: str | None = None,
 ) -> tuple[Post, bool]:
     """Add a post; returns (post, created). The same ``client_id`` from the same author
-    returns the first post again, so a retried submit never posts twice. Published to the
-    thread's sockets after commit."""
-    body = _body(body)
-    if not body:
-        raise DiscussionError("Write something before posting.", code="blank")
-    from discussions import permissions
+    returns the first post again, so a retried submit never posts twice.
 
-    if not permissions.can_post(author, thread):
-        raise DiscussionError("You cannot post in this cohort.", code="forbidden")
+    Only what must be in the transaction is: the thread is locked and the author's right
+    to post checked in one query (``thread`` may be an id: a thread that does not exist or
+    that they may not read is a 404, as :func:`permissions.thread_for_posting` says; with
+    ``cohort_slug`` it must belong to that cohort), the post and its mentions are written,
+    the thread's counters moved, the author follows the thread and has read it up to their
+    post. After commit the post is published to the thread's sockets, and the work that can
+    wait (telling followers and the people mentioned, which may mean mail) is queued as
+    :func:`discussions.tasks.post_announce`."""
     if client_id is not None:
         client_id = uuid.UUID(str(client_id))
-        existing = Post.objects.filter(author=author, client_id=client_id).first()
-        if existing is not None:
-            if existing.thread_id != thread.pk:
-                raise DiscussionError(
-                    "That client_id was used for another thread.", code="conflict"
-                )
-            return existing, False
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    _check_can_write(thread, author)
-    if reply_to is not None and reply_to.thread_id != thread.pk:
-        raise DiscussionError("You can only reply to a post in the same thread.")
-    body_html, mentioned = _render(body, cohort_handles(thread))
+    thread_id = thread if isinstance(thread, int) else thread.pk
     try:
-        with transaction.atomic():
-            post = Post.objects.create(
-                thread=thread,
-                author=author,
-                body=body,
-                body_html=body_html,
-                client_id=client_id,
-                reply_to=reply_to,
-            )
+        post = _post_insert(
+            thread_id=thread_id,
+            by_id=isinstance(thread, int),
+            cohort_slug=cohort_slug,
+            author=author,
+            body=body,
+            client_id=client_id,
+            reply_to=reply_to,
+            notify_people=notify_people,
+        )
     except IntegrityError:
-        # The same client_id arrived twice at once: the other request made the post.
-        return Post.objects.get(author=author, client_id=client_id), False
-    Mention.objects.bulk_create(_mention_rows(post, mentioned, set()))
-    search_index.index_post(post)
-    Thread.objects.filter(pk=thread.pk).update(
-        post_count=F("post_count") + 1,
-        last_post=post,
-        last_poster=author,
-        last_activity_at=post.created_at,
-    )
-    ThreadSubscription.objects.get_or_create(
-        user=author, thread=thread, defaults={"level": ThreadSubscription.Level.FOLLOWING}
-    )
-    from discussions.services.threads import thread_mark_read
-
-    thread_mark_read(thread=thread, user=author, up_to=post.pk)
-    post.thread = thread
-    if notify_people:
-        _notify_new_post(post, list({u.pk: u for u in mentioned.values()}.values()))
-    publish_on_commit(thread_group(thread.pk), {"type": "post.created", "post": post_payload(post)})
+        # The same client_id again (a retried submit, or two at once): the unique
+        # constraint refused the second post; answer with the first one.
+        if client_id is None:
+            raise
+        existing = (
+            Post.objects.select_related("author", "thread__cohort", "reply_to__author")
+            .filter(author=author, client_id=client_id)
+            .first()
+        )
+        if existing is None:
+            raise
+        if existing.thread_id != thread_id:
+            raise DiscussionError(
+                "That client_id was used for another thread.", code="conflict"
+            ) from None
+        return existing, False
     return post, True
+
+
+def _post_insert(
+    *,
+    thread_id: int,
+    by_id: bool,
+    cohort_slug: str | None,
+    author: User,
+    body: str,
+    client_id: uuid.UUID | None,
+    reply_to: Post | int | None,
+    notify_people: bool,
+) -> Post:
+    """The transaction of :func:`post_create` (a savepoint when called inside another)."""
+    from discussions import permissions
+    from discussions.tasks import post_announce
+
+    with transaction.atomic():
+        try:
+            thread = permissions.thread_for_posting(
+                author, thread_id=thread_id, cohort_slug=cohort_slug, lock=True
+            )
+        except ServiceError as refusal:
+            raise DiscussionError(refusal.message, code=refusal.code) from None
+        except Http404:
+            if by_id:
+                raise
+            # The caller holds the thread already: a refusal, not a hiding 404.
+            raise DiscussionError(permissions.CANNOT_POST, code="forbidden") from None
+        if thread.locked:
+            raise DiscussionError(
+                "This thread is locked: no new posts can be added.", code="locked"
+            )
+        body = _body(body)
+        if not body:
+            raise DiscussionError("Write something before posting.", code="blank")
+        if isinstance(reply_to, int):
+            reply_to = (
+                Post.objects.select_related("author").filter(pk=reply_to, thread=thread).first()
+            )
+            if reply_to is None:
+                raise DiscussionError("You can only reply to a post in the same thread.")
+        elif reply_to is not None and reply_to.thread_id != thread.pk:
+            raise DiscussionError("You can only reply to a post in the same thread.")
+        # The cohort's handles are looked up only when the text may mention someone.
+        handles = cohort_handles(thread) if MENTION_RE.search(body) else {}
+        body_html, mentioned = _render(body, handles)
+        post = Post.objects.create(
+            thread=thread,
+            author=author,
+            body=body,
+            body_html=body_html,
+            client_id=client_id,
+            reply_to=reply_to,
+        )
+        if mentioned:
+            Mention.objects.bulk_create(_mention_rows(post, mentioned, set()))
+        search_index.index_post(post, new=True)
+        Thread.objects.filter(pk=thread.pk).update(
+            post_count=F("post_count") + 1,
+            last_post=post,
+            last_poster=author,
+            last_activity_at=post.created_at,
+        )
+        thread.last_post_id = post.pk
+        # The author follows what they write in (a mute they chose stays) and has read the
+        # thread up to their own post, which is its newest: the thread is locked.
+        ThreadSubscription.objects.bulk_create(
+            [ThreadSubscription(user=author, thread=thread, level=FOLLOWING)],
+            ignore_conflicts=True,
+        )
+        ReadState.objects.bulk_create(
+            [ReadState(user=author, thread=thread, last_read_post_id=post.pk)],
+            update_conflicts=True,
+            unique_fields=["user", "thread"],
+            update_fields=["last_read_post_id"],
+        )
+        post.thread = thread
+        post.reaction_rows = []  # type: ignore[attr-defined]  # a new post has none
+        publish_on_commit(
+            thread_group(thread.pk), {"type": "post.created", "post": post_payload(post)}
+        )
+        if notify_people:
+            # robust: a queue that cannot take the task is logged; the post stands.
+            post_id = post.pk
+            transaction.on_commit(lambda: post_announce.enqueue(post_id), robust=True)
+    return post
 
 
 @transaction.atomic

@@ -134,7 +134,7 @@ def thread_mark_read(*, thread: Thread, user: User, up_to: int | None = None) ->
             last_read_post_id=target
         )
         pointer = target
-    _notifications_read(thread=thread, user=user, up_to=pointer)
+    clear_thread_notifications(thread=thread, user=user, up_to=pointer)
     return pointer
 
 
@@ -143,7 +143,7 @@ def thread_mark_read(*, thread: Thread, user: User, up_to: int | None = None) ->
 _INTO_THREAD = re.compile(r"(?:#post-(\d{1,20}))?")
 
 
-def _notifications_read(*, thread: Thread, user: User, up_to: int) -> None:
+def clear_thread_notifications(*, thread: Thread, user: User, up_to: int) -> None:
     """Mark read the person's notifications about ``thread``: the thread itself and its
     posts up to ``up_to`` (the ones further on stay unread until they are read too)."""
     base = thread.get_absolute_url()

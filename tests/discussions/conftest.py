@@ -48,3 +48,17 @@ def roles(member: User, facilitator: User, outsider: User, removed: User) -> dic
         "member": member,
         "facilitator": facilitator,
     }
+
+
+@pytest.fixture
+def announced(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """``announced(**kwargs)``: ``post_create`` and then what runs once it commits (the
+    publish to the thread's sockets and the ``post_announce`` task that tells followers and
+    the people mentioned; tasks run at once in the tests)."""
+    from discussions.services import post_create
+
+    def create(**kwargs: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_create(**kwargs)
+
+    return create

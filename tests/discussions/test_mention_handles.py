@@ -5,6 +5,7 @@ first) takes nothing, and a handle changing hands later moves no mention already
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -39,10 +40,10 @@ def copier(thread: Thread, make_user: Callable[..., User], seat: Callable[..., M
 
 
 def test_copying_a_display_name_does_not_take_someones_mentions(
-    thread: Thread, member: User, peer: User, copier: User
+    thread: Thread, member: User, peer: User, copier: User, announced: Any
 ) -> None:
     profile_update(user=copier, name=peer.name)
-    post, _ = post_create(thread=thread, author=member, body="What do you think, @pat-peer?")
+    post, _ = announced(thread=thread, author=member, body="What do you think, @pat-peer?")
     assert _mentioned(post.pk) == {peer.pk}
     assert f'href="/people/{peer.pk}/"' in post.body_html
     assert f"/people/{copier.pk}/" not in post.body_html
@@ -66,9 +67,9 @@ def test_a_newcomer_with_the_same_name_gets_another_handle_and_their_own_mention
 
 
 def test_a_mention_stays_with_its_person_after_the_handle_changes_hands(
-    thread: Thread, member: User, peer: User, copier: User
+    thread: Thread, member: User, peer: User, copier: User, announced: Any
 ) -> None:
-    post, _ = post_create(thread=thread, author=member, body="Over to you, @pat-peer.")
+    post, _ = announced(thread=thread, author=member, body="Over to you, @pat-peer.")
     profile_update(user=peer, handle="pat")
     profile_update(user=copier, handle="pat-peer", name=peer.name)
 
@@ -81,7 +82,7 @@ def test_a_mention_stays_with_its_person_after_the_handle_changes_hands(
     assert _mentioned(post.pk) == {peer.pk}
     assert _told(copier) == 0
     # A new post means whoever has the handle now.
-    later, _ = post_create(thread=thread, author=member, body="@pat-peer and @pat")
+    later, _ = announced(thread=thread, author=member, body="@pat-peer and @pat")
     assert _mentioned(later.pk) == {peer.pk, copier.pk}
     assert _link(copier, "@pat-peer") in later.body_html
     assert _link(peer, "@pat") in later.body_html

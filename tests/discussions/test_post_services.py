@@ -262,9 +262,9 @@ def test_outsider_and_removed_member_cannot_post_or_start_threads(
 
 # --- mentions ----------------------------------------------------------------------------------
 def test_mentions_link_cohort_members_only(
-    thread: Thread, member: User, peer: User, outsider: User, removed: User
+    thread: Thread, member: User, peer: User, outsider: User, removed: User, announced: Any
 ):
-    post, _ = post_create(
+    post, _ = announced(
         thread=thread,
         author=member,
         body="Thanks @pat-peer! And @olivia-outsider, @rory-removed and @nobody-at-all.",
@@ -287,8 +287,10 @@ def test_mentions_link_cohort_members_only(
     ],
     ids=["span", "fence", "tilde-fence", "indented", "double-backtick-span"],
 )
-def test_mentions_inside_code_stay_literal(thread: Thread, member: User, peer: User, body: str):
-    post, _ = post_create(thread=thread, author=member, body=body)
+def test_mentions_inside_code_stay_literal(
+    thread: Thread, member: User, peer: User, body: str, announced: Any
+):
+    post, _ = announced(thread=thread, author=member, body=body)
     assert not Mention.objects.filter(post=post).exists()
     assert "discussions.mention" not in kinds_for(peer)
     assert "/people/" not in post.body_html
@@ -301,39 +303,41 @@ def test_email_addresses_are_not_mentions(thread: Thread, member: User, peer: Us
 
 
 # --- notifications -----------------------------------------------------------------------------
-def test_mention_notifies_the_mentioned_member_once(thread: Thread, member: User, peer: User):
+def test_mention_notifies_the_mentioned_member_once(
+    thread: Thread, member: User, peer: User, announced: Any
+):
     thread_subscribe(thread=thread, user=peer, level=ThreadSubscription.Level.FOLLOWING)
-    post_create(thread=thread, author=member, body="@pat-peer what do you think, @pat-peer?")
+    announced(thread=thread, author=member, body="@pat-peer what do you think, @pat-peer?")
     # Mentioned and following: one notification, the mention.
     assert kinds_for(peer).count("discussions.mention") == 1
     assert "discussions.reply" not in kinds_for(peer)
 
 
 def test_reply_notifies_followers_but_not_the_author_or_muted(
-    thread: Thread, member: User, peer: User, facilitator: User
+    thread: Thread, member: User, peer: User, facilitator: User, announced: Any
 ):
     # The thread's author follows it automatically.
     assert ThreadSubscription.objects.get(thread=thread, user=member).level == "following"
     thread_subscribe(thread=thread, user=facilitator, level=ThreadSubscription.Level.MUTED)
     Notification.objects.all().delete()
-    post_create(thread=thread, author=peer, body="My answer")
+    announced(thread=thread, author=peer, body="My answer")
     assert kinds_for(member) == ["discussions.reply"]
     assert kinds_for(peer) == []
     assert kinds_for(facilitator) == []
     # Posting made the peer a follower: the member's next post reaches them.
-    post_create(thread=thread, author=member, body="Thanks")
+    announced(thread=thread, author=member, body="Thanks")
     assert kinds_for(peer) == ["discussions.reply"]
 
 
-def test_muting_stops_reply_notifications(thread: Thread, member: User, peer: User):
+def test_muting_stops_reply_notifications(thread: Thread, member: User, peer: User, announced: Any):
     thread_subscribe(thread=thread, user=member, level=ThreadSubscription.Level.MUTED)
     Notification.objects.all().delete()
-    post_create(thread=thread, author=peer, body="Anyone?")
+    announced(thread=thread, author=peer, body="Anyone?")
     assert kinds_for(member) == []
 
 
 def test_follower_who_left_the_cohort_hears_nothing(
-    thread: Thread, peer: User, member: User, facilitator: User, cohort: Any
+    thread: Thread, peer: User, member: User, facilitator: User, cohort: Any, announced: Any
 ):
     from cohorts import services as cohort_services
     from cohorts.models import Membership
@@ -343,7 +347,7 @@ def test_follower_who_left_the_cohort_hears_nothing(
         membership=Membership.objects.get(cohort=cohort, user=peer), by=facilitator
     )
     Notification.objects.all().delete()
-    post_create(thread=thread, author=member, body="Still here")
+    announced(thread=thread, author=member, body="Still here")
     assert kinds_for(peer) == []
 
 

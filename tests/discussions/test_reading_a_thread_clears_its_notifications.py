@@ -14,7 +14,7 @@ from accounts import services as account_services
 from accounts.models import Notification, User
 from cohorts.models import Cohort
 from discussions.models import Thread, ThreadSubscription
-from discussions.services import post_create, thread_create, thread_subscribe
+from discussions.services import thread_create, thread_subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,19 @@ def _unread(user: User) -> list[str]:
 
 
 def test_reading_a_thread_marks_its_notifications_read_up_to_the_pointer(
-    cohort: Cohort, member: User, peer: User, signed_in: Any, monkeypatch: pytest.MonkeyPatch
+    cohort: Cohort,
+    member: User,
+    peer: User,
+    signed_in: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    announced: Any,
 ) -> None:
     account_services.notifications_mark_read(user=member)  # the welcome
     thread = thread_create(cohort=cohort, author=peer, title="Busy", body="first")
     other = thread_create(cohort=cohort, author=peer, title="Elsewhere", body="first")
     thread_subscribe(thread=thread, user=member, level=ThreadSubscription.Level.FOLLOWING)
-    second, _ = post_create(thread=thread, author=peer, body="second")
-    third, _ = post_create(thread=thread, author=peer, body="third")
+    second, _ = announced(thread=thread, author=peer, body="second")
+    third, _ = announced(thread=thread, author=peer, body="third")
     assert len(_unread(member)) == 4  # two new threads, two replies
     pushed: list[dict[str, Any]] = []
     monkeypatch.setattr(
