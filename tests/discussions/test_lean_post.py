@@ -38,6 +38,7 @@ def _work(queries: CaptureQueriesContext) -> list[str]:
     """The statements that read or write data."""
     return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(CONTROL)]
 
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -208,9 +209,7 @@ def test_a_failed_announcement_is_retried_and_tells_each_person_once(
     task_worker()
     # The first attempt failed and wrote nothing; the second waits a few seconds.
     assert not Notification.objects.exists()
-    retry = DBTaskResult.objects.get(
-        task_path="discussions.tasks.post_announce", status="READY"
-    )
+    retry = DBTaskResult.objects.get(task_path="discussions.tasks.post_announce", status="READY")
     assert retry.args_kwargs["args"] == [post.pk, 2]
     assert retry.run_after > timezone.now()
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
