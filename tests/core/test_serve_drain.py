@@ -31,6 +31,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from accounts.services import user_create_verified
 from core.consumers import CLOSE_RESTART
+from tests.services.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 40.0
@@ -72,12 +73,22 @@ class Serve:
 
 def start_serve(tmp_path: Path, *extra: str, drain: float = DRAIN_SECONDS) -> Serve:
     port = free_port()
-    # The test database file pytest-django made (transactional: committed rows are visible).
-    database = connections["default"].settings_dict["NAME"]
+    # The test database pytest-django made (transactional: committed rows are visible there):
+    # the SQLite file, or PostgreSQL with Redis under `make test-services`.
+    db = connections["default"].settings_dict
     connections.close_all()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "REDIS_"))}
+    if "sqlite" in db["ENGINE"]:
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = database_url()
+    if settings.REDIS_URL:
+        env.update(
+            REDIS_URL=settings.REDIS_URL,
+            CHANNEL_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+            CACHE_PREFIX=f"commonplace-drain-{os.getpid()}",
+        )
     env.update(
-        DATABASE_URL=f"sqlite:///{database}",
         DJANGO_DEBUG="0",
         # The test process's key, so the session made here is valid there.
         SECRET_KEY=settings.SECRET_KEY or secrets.token_urlsafe(50),
