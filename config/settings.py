@@ -427,6 +427,9 @@ REALTIME = {
     # closed with 4409.
     "MAX_SOCKETS_PER_USER": env.int("WS_MAX_SOCKETS_PER_USER", default=20),
 }
+# On SIGTERM `manage.py serve` refuses new connections, closes sockets with 1012 and waits
+# this long for requests and socket clean-up to finish before it exits.
+SERVE_DRAIN_SECONDS = env.float("SERVE_DRAIN_SECONDS", default=10.0)
 
 # Daily allowances per person, counted in the cache (README: "Security").
 OUTBOUND_MAIL_PER_DAY = env.int("OUTBOUND_MAIL_PER_DAY", default=50)

@@ -34,12 +34,16 @@ from core.realtime import (
 )
 
 # Close codes (see README, "Real time"). The browser client stops on 4401 and 4409 and
-# reconnects on every other code (after 10 s on 4429).
+# reconnects on every other code (after 10 s on 4429, after 0.5-3 s on 1012).
 CLOSE_UNAUTHENTICATED = 4401  # not signed in: the client stops and says so
 CLOSE_REAUTHENTICATE = 4001  # the login session changed or ended: reconnect to find out
 CLOSE_TOO_MANY = 4409  # the person opened more sockets than allowed: the oldest closes
 CLOSE_FLOOD = 4429
 CLOSE_TOO_BIG = 1009
+# The server is stopping gracefully (a deploy, `manage.py serve` on SIGTERM): sent by the
+# server process itself, not by this consumer. The client reconnects after a spread-out delay,
+# reaching another process, and catches up with `after`.
+CLOSE_RESTART = 1012
 
 
 def session_is_valid(session_key: str | None, user_id: int) -> bool:

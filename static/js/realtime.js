@@ -4,11 +4,16 @@
 // and catch up by id. Server messages are dispatched as events named by their "type".
 // Close codes: 4401 (not signed in) and 4409 (too many sockets for one person: this, the
 // oldest, was closed) stop the client; 4001 (the login session changed) and every other code
-// reconnect, 4429 (flood) after at least 10 s.
+// reconnect, 4429 (flood) after at least 10 s, and 1012 (the server is restarting: a deploy)
+// after a random 0.5-3 s, so the many tabs that server held come back spread out over the
+// processes still running rather than all in the same instant.
 
+const CLOSE_RESTART = 1012;
 const CLOSE_SIGNED_OUT = 4401;
 const CLOSE_TOO_MANY = 4409;
 const CLOSE_FLOOD = 4429;
+const FLOOD_WAIT_MS = 10000;
+const RESTART_SPREAD_MS = [500, 3000];
 const PING_EVERY_MS = 25000;
 const PONG_WITHIN_MS = 10000;
 
@@ -72,8 +77,11 @@ export class RealtimeClient extends EventTarget {
       } else if (event.code === CLOSE_TOO_MANY) {
         // Reconnecting would close another tab's socket in turn: wait for a reload.
         this.setState("too-many");
+      } else if (event.code === CLOSE_RESTART) {
+        const [low, high] = RESTART_SPREAD_MS;
+        this.scheduleRetry(low + Math.random() * (high - low));
       } else {
-        this.scheduleRetry(event.code === CLOSE_FLOOD ? 10000 : 0);
+        this.scheduleRetry(event.code === CLOSE_FLOOD ? FLOOD_WAIT_MS : 0);
       }
     });
   }
@@ -97,6 +105,8 @@ export class RealtimeClient extends EventTarget {
     }, PONG_WITHIN_MS);
   }
 
+  // Wait at least `minimumMs`, and otherwise a back-off that doubles with every failed
+  // attempt (up to 30 s), jittered over its upper half.
   scheduleRetry(minimumMs) {
     this.attempt += 1;
     const backoff = Math.min(30000, 500 * 2 ** Math.min(this.attempt, 6));

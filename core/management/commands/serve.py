@@ -1,26 +1,40 @@
-"""Serve HTTP and WebSocket with daphne, with the project's transport limits applied."""
+"""Serve HTTP and WebSocket with daphne, with the project's transport limits applied and a
+graceful stop on SIGTERM (see :class:`DrainingServer`)."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import logging
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
+# daphne.server installs Twisted's asyncio reactor when it is imported: it must come before
+# anything that imports twisted.internet.reactor.
+from daphne import server as daphne_server  # isort: skip
 from daphne import http_protocol, ws_protocol
-from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
 from daphne.utils import parse_x_forwarded_for
 from daphne.ws_protocol import WebSocketFactory
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from twisted.internet import reactor
 from twisted.web.http_headers import Headers
 
+from core.consumers import CLOSE_RESTART
 from core.http import forwarded_client
+
+logger = logging.getLogger(__name__)
+
+# How often the drain looks whether every connection has finished.
+DRAIN_POLL_SECONDS = 0.05
 
 
 class ClosingWebSocketFactory(WebSocketFactory):
@@ -59,6 +73,121 @@ def forwarded_address_parser(proxies: int) -> Callable[..., tuple[Any, Any]]:
         return [forwarded_client(joined.decode("latin-1"), peer, proxies), 0], scheme
 
     return parse
+
+
+class DrainingServer(daphne_server.Server):
+    """daphne's server with a graceful stop, for rolling restarts behind a proxy.
+
+    daphne stops on SIGTERM/SIGINT by cancelling every application at once: sockets drop
+    with 1006, requests in flight are cut, and consumers' disconnect handlers (presence, the
+    per-person socket count, group discards) may never run. Here the first signal instead
+    1. stops listening, so new connections are refused and the proxy sends them elsewhere;
+    2. closes every open WebSocket with 1012 ("service restart"), on which the browser
+       reconnects with back-off (to another process) and catches up with ``after``;
+    3. waits until every HTTP request has been answered and every consumer has finished its
+       disconnect, or until ``drain_seconds`` have passed;
+    4. stops the reactor; what is still running then is cancelled as daphne would.
+    A second signal during the drain skips to step 4.
+    """
+
+    def __init__(self, *args: Any, drain_seconds: float = 10.0, **kwargs: Any) -> None:
+        # Twisted's own handlers would stop the reactor at once: ours are installed instead.
+        kwargs["signal_handlers"] = False
+        super().__init__(*args, **kwargs)
+        self.drain_seconds = drain_seconds
+        self.ports: list[Any] = []
+        self.draining = False
+        self.stopping = False
+        self.told_to_close: set[Any] = set()
+        self.drain_started = 0.0
+
+    def run(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self.on_stop_signal)
+        super().run()
+
+    def listen_success(self, port: Any) -> None:
+        self.ports.append(port)
+        super().listen_success(port)
+
+    def on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
+        # A Python signal handler runs between two bytecodes of whatever the main thread was
+        # doing: hand the work to the reactor (Twisted's own handlers do the same).
+        reactor.callFromThread(self.stop_requested, signal.Signals(signum).name)
+
+    def stop_requested(self, name: str) -> None:
+        if self.stopping:
+            return
+        if self.draining:
+            logger.warning("%s again during the drain: stopping now.", name)
+            self.stop_now()
+            return
+        self.draining = True
+        self.drain_started = time.monotonic()
+        logger.info(
+            "%s: draining (new connections refused, sockets closing with %d, up to %g s).",
+            name, CLOSE_RESTART, self.drain_seconds,
+        )  # fmt: skip
+        for port in self.ports:
+            port.stopListening()
+        self.drain()
+
+    def drain(self) -> None:
+        """One round of the drain: close the sockets not told yet (including any accepted
+        since the last round), then stop if nothing is left or the time is up."""
+        if self.stopping:
+            return
+        for protocol in list(self.connections):
+            if (
+                isinstance(protocol, ws_protocol.WebSocketProtocol)
+                and protocol.state == protocol.STATE_OPEN
+                and protocol not in self.told_to_close
+            ):
+                self.told_to_close.add(protocol)
+                # autobahn's sendClose accepts only 1000 and 3000-4999; the frame may carry
+                # any code, and 1012 is the registered one for a restart.
+                protocol.sendCloseFrame(code=CLOSE_RESTART, reasonUtf8=b"server restarting")
+        elapsed = time.monotonic() - self.drain_started
+        busy = sum(1 for details in self.connections.values() if not self.finished(details))
+        if not busy:
+            logger.info("Drained in %.2f s (%d sockets closed).", elapsed, len(self.told_to_close))
+            self.stop_now()
+        elif elapsed >= self.drain_seconds:
+            logger.warning(
+                "Drain timeout (%g s): stopping with %d connections unfinished.",
+                self.drain_seconds, busy,
+            )  # fmt: skip
+            self.stop_now()
+        else:
+            reactor.callLater(DRAIN_POLL_SECONDS, self.drain)
+
+    @staticmethod
+    def finished(details: dict[str, Any]) -> bool:
+        """A connection is finished when the client is gone (the response was sent, or the
+        socket closed) and its application, if it had one, has returned."""
+        application = details.get("application_instance")
+        return "disconnected" in details and (application is None or application.done())
+
+    def stop_now(self) -> None:
+        self.stopping = True
+        if reactor.running:
+            reactor.stop()
+
+    def kill_all_applications(self) -> Any:
+        # daphne's own version fails on a connection that never had an application (a
+        # request upgraded to a WebSocket, not yet reaped), which a drain makes likely.
+        for protocol, details in list(self.connections.items()):
+            if details.get("application_instance") is None:
+                del self.connections[protocol]
+        return super().kill_all_applications()
+
+
+class DrainingCommandLine(CommandLineInterface):
+    """daphne's command line, building a :class:`DrainingServer`."""
+
+    def __init__(self, drain_seconds: float) -> None:
+        super().__init__()
+        self.server_class = functools.partial(DrainingServer, drain_seconds=drain_seconds)
 
 
 def worker_command() -> list[str]:
@@ -142,9 +271,10 @@ class Command(BaseCommand):
         argv.append(settings.ASGI_APPLICATION.replace(".application", ":application"))
         daphne_server.WebSocketFactory = ClosingWebSocketFactory  # type: ignore[misc]
         self.stdout.write(f"Commonplace on http://{options['host']}:{options['port']}/")
+        daphne = DrainingCommandLine(settings.SERVE_DRAIN_SECONDS)
         if not options["with_worker"]:
-            CommandLineInterface().run(argv)
+            daphne.run(argv)
             return
         with task_worker() as worker:
             self.stdout.write(f"Background task worker running (pid {worker.pid}).")
-            CommandLineInterface().run(argv)
+            daphne.run(argv)
