@@ -113,7 +113,8 @@ class PostSerializer(serializers.Serializer):
         return counts
 
     def get_html(self, post: Post) -> str:
-        return post_html(post)
+        # A post just created carries the html its socket event was given.
+        return getattr(post, "live_html", None) or post_html(post)
 
     def to_representation(self, post: Post) -> dict[str, Any]:
         data = super().to_representation(post)

@@ -266,9 +266,10 @@ def _post_insert(
         )
         post.thread = thread
         post.reaction_rows = []  # type: ignore[attr-defined]  # a new post has none
-        publish_on_commit(
-            thread_group(thread.pk), {"type": "post.created", "post": post_payload(post)}
-        )
+        payload = post_payload(post)
+        # Rendered once: the API's answer shows the same html the sockets receive.
+        post.live_html = payload["html"]  # type: ignore[attr-defined]
+        publish_on_commit(thread_group(thread.pk), {"type": "post.created", "post": payload})
         if notify_people:
             # robust: a queue that cannot take the task is logged; the post stands.
             post_id = post.pk
