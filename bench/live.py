@@ -1,6 +1,8 @@
 #!/usr/bin/env python
-"""Live path bench: the post request against a bare GET, the thread page against a bare
-page, many small threads against a bare relay, a server lost mid-run, and load without harm.
+"""Live path bench: posts, pages and many small threads on two servers, one of them lost.
+
+Measures the post request against a bare GET, the thread page against a bare page, many
+small threads against a bare relay, a server lost mid-run, and load without harm.
 
 Run by ``make bench`` (after the discussions bench, see bench/run.py; ``--no-live`` skips
 it) or on its own with DATABASE_URL (PostgreSQL) and REDIS_URL set, both local. What each
@@ -29,6 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,6 +55,7 @@ BENCH_DB = "commonplace_bench_live"
 # The browser client (static/js/realtime.js) stops on these close codes, reconnects on others.
 STOP_CODES = {4401, 4409}
 CLOSE_FLOOD = 4429
+OPEN_TRIES = 4  # tries to open a socket the first time before it is left out
 POST_ID = re.compile(r'"post":\{"id":(\d+)')
 POST_BODY = "listening before acting, and asking who is not in the room yet. " * 6
 
@@ -83,6 +87,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--cohorts", type=int, default=5, help="cohorts the threads and people belong to")
     add("--people", type=int, default=300, help="people whose sockets listen")
     add("--writers", type=int, default=10, help="API accounts that post (throttle is per user)")
+    add(
+        "--writer-concurrency",
+        type=int,
+        default=32,
+        help="posts in flight at most (open loop: posts do not wait for earlier answers)",
+    )
     add("--rate", type=float, default=20.0, help="posts per second across threads")
     add("--seconds", type=float, default=60.0, help="length of the posting window")
     add(
@@ -98,8 +108,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--page-seconds", type=float, default=5.0, help="requests/s loop length per page")
     add("--page-requests", type=int, default=500, help="requests/s loop bound per page")
     add("--page-concurrency", type=int, default=4)
-    add("--probe-rate", type=float, default=1.5, help="thread page GETs per second under load")
-    add("--flood-frames", type=int, default=150, help="frames the flooding socket sends")
+    add("--probe-rate", type=float, default=1.0, help="thread page GETs per second under load")
+    add("--flood-frames", type=int, default=600, help="frames the flooding socket sends")
+    add("--throttle-concurrency", type=int, default=8, help="connections of the API flood")
     add("--connect-concurrency", type=int, default=50, help="sockets opening at once")
     add("--drain-seconds", type=float, default=20.0, help="wait for late arrivals")
     add("--seed", type=int, default=14)
@@ -282,6 +293,22 @@ def rss_kib(server: Server) -> int | None:
     return None
 
 
+def error_excerpts(server: Server, limit: int = 3, size: int = 1500) -> list[str]:
+    """The first few error reports (tracebacks) in a server's log."""
+    try:
+        text = server.log_path.read_text(errors="replace")
+    except OSError:
+        return []
+    found = []
+    for match in re.finditer(r"^.*(ERROR|Traceback).*$", text, re.MULTILINE):
+        if found and match.start() < found[-1][1]:
+            continue
+        found.append((match.start(), match.start() + size))
+        if len(found) == limit:
+            break
+    return [text[a:b] for a, b in found]
+
+
 # --- HTTP -----------------------------------------------------------------------------------
 class Http:
     """Keep-alive connections to each server, reopened after a failure."""
@@ -393,6 +420,7 @@ class Sock:
     server: str = ""
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     failed: bool = False  # the first connection could not be opened
+    open_failures: list[str] = field(default_factory=list)  # why first tries failed
     lost: int = 0  # connections lost while the run went on
     attempts: int = 0  # reconnect attempts (connection tries after a loss)
     reconnects: int = 0  # reconnections that opened
@@ -411,6 +439,7 @@ class RunState:
     stopping: bool = False
     stopped_at: float | None = None  # monotonic time the server was signalled
     last_frame: float = 0.0
+    reconnect_errors: dict[str, int] = field(default_factory=dict)  # failed reconnections
 
 
 def backoff(attempt: int, minimum: float = 0.0) -> float:
@@ -481,13 +510,21 @@ async def keep_open(sock: Sock, state: RunState) -> None:
                     ws = await opening
             else:
                 ws = await opening
-        except Exception:
+        except Exception as exc:
             if first:
-                sock.failed = True
-                sock.ready.set()
-                return
+                # The first opening, under the semaphore: retried a few times (as a browser
+                # would), then the socket is left out of the counts and reported.
+                sock.open_failures.append(f"{type(exc).__name__}: {exc}"[:160])
+                if len(sock.open_failures) >= OPEN_TRIES:
+                    sock.failed = True
+                    sock.ready.set()
+                    return
+                await asyncio.sleep(backoff(len(sock.open_failures)))
+                continue
             attempt += 1
             sock.attempts += 1
+            reason = type(exc).__name__
+            state.reconnect_errors[reason] = state.reconnect_errors.get(reason, 0) + 1
             await asyncio.sleep(backoff(attempt))
             target = (target + 1) % len(servers)
             continue
@@ -530,7 +567,9 @@ class Schedule:
     failures: list[str] = field(default_factory=list)
     lateness: list[float] = field(default_factory=list)
     retried: int = 0
+    down: set[str] = field(default_factory=set)  # servers a writer found gone
     lock: threading.Lock = field(default_factory=threading.Lock)
+    done: float = 0.0
 
     def wait_for(self, k: int) -> None:
         delay = self.start + k / self.rate - time.perf_counter()
@@ -540,54 +579,62 @@ class Schedule:
             self.lateness.append(max(0.0, -delay))
 
 
-def api_writer(
-    w: int, servers: list[Server], world: LiveWorld, schedule: Schedule, down: set[str]
+def api_post(
+    k: int, servers: list[Server], world: LiveWorld, schedule: Schedule, local: threading.local
 ) -> None:
-    """Writer ``w`` makes every post k with k % writers == w, at its scheduled time, through
-    POST /api/v1/threads/{id}/posts/ on alternating servers. A server that fails is marked
-    down and the post is retried on the next one with the same client_id (idempotent)."""
-    writers = len(world.writer_tokens)
-    client = Http(servers)
-    try:
-        for k in range(w, len(schedule.threads), writers):
+    """Post k of the window, by writer k % writers, through POST /api/v1/threads/{id}/posts/
+    on alternating servers. A server that fails is marked down and the post is retried on
+    the next one with the same client_id (the API makes that idempotent)."""
+    if not hasattr(local, "client"):
+        local.client = Http(servers)
+    client: Http = local.client
+    token = world.writer_tokens[k % len(world.writer_tokens)]
+    thread_id = schedule.threads[k]
+    body = {"body": f"Live post {k}: {POST_BODY}", "client_id": str(uuid.uuid4())}
+    path = f"/api/v1/threads/{thread_id}/posts/"
+    requested, outcome = time.time(), "no server answered"
+    for attempt in range(len(servers) + 1):
+        up = [s for s in servers if s.name not in schedule.down] or servers
+        server = up[(k + attempt) % len(up)]
+        try:
+            status, data = client.call(server, "POST", path, token=token, body=body)
+        except (OSError, http.client.HTTPException) as exc:
+            schedule.down.add(server.name)
+            outcome = f"{server.name}: {exc!r}"
+            continue
+        if status in (200, 201):
+            post = json.loads(data)
+            with schedule.lock:
+                schedule.retried += attempt > 0
+                schedule.sent.append(
+                    {
+                        "id": int(post["id"]),
+                        "thread": thread_id,
+                        "request": requested,
+                        "response": time.time(),
+                        "via": server.name,
+                    }
+                )
+            return
+        outcome = f"{server.name}: HTTP {status} {data[:200]!r}"
+        break
+    with schedule.lock:
+        schedule.failures.append(outcome)
+
+
+def api_writers(
+    servers: list[Server], world: LiveWorld, schedule: Schedule, concurrency: int
+) -> None:
+    """Open loop: post k is sent at start + k / rate whatever the answers to the earlier ones
+    (people do not wait for each other), by a pool of ``concurrency`` threads. Only when
+    every thread is busy does a post start late (``start_lateness``)."""
+    local = threading.local()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for k in range(len(schedule.threads)):
             schedule.wait_for(k)
-            thread_id = schedule.threads[k]
-            body = {"body": f"Live post {k}: {POST_BODY}", "client_id": str(uuid.uuid4())}
-            path = f"/api/v1/threads/{thread_id}/posts/"
-            requested, outcome = time.time(), "no server answered"
-            for attempt in range(len(servers) + 1):
-                up = [s for s in servers if s.name not in down] or servers
-                server = up[(k + attempt) % len(up)]
-                try:
-                    status, data = client.call(
-                        server, "POST", path, token=world.writer_tokens[w], body=body
-                    )
-                except (OSError, http.client.HTTPException) as exc:
-                    down.add(server.name)
-                    outcome = f"{server.name}: {exc!r}"
-                    continue
-                if status in (200, 201):
-                    post = json.loads(data)
-                    with schedule.lock:
-                        schedule.retried += attempt > 0
-                        schedule.sent.append(
-                            {
-                                "id": int(post["id"]),
-                                "thread": thread_id,
-                                "request": requested,
-                                "response": time.time(),
-                                "via": server.name,
-                            }
-                        )
-                    outcome = ""
-                else:
-                    outcome = f"{server.name}: HTTP {status} {data[:200]!r}"
-                break
-            if outcome:
-                with schedule.lock:
-                    schedule.failures.append(outcome)
-    finally:
-        client.close()
+            pool.submit(api_post, k, servers, world, schedule, local)
+        # Each thread closes its connections when the pool shuts down.
+    schedule.done = time.perf_counter()
 
 
 def relay_writer(schedule: Schedule, payload: dict[str, Any]) -> None:
@@ -650,36 +697,59 @@ def page_probe(servers: list[Server], world: LiveWorld, rate: float, stop: threa
     return {"path": path, "rate_per_second": rate, **summary_ms(times), "statuses": statuses}
 
 
-def throttle_probe(server: Server, world: LiveWorld) -> dict:
-    """One API user sends GET /api/v1/me/ back to back until it is throttled (429), bounded
-    by the configured rate plus 50."""
+def throttle_probe(server: Server, world: LiveWorld, concurrency: int) -> dict:
+    """One API user sends GET /api/v1/me/ over ``concurrency`` connections, back to back,
+    until it is throttled (429), bounded by the configured rate plus 50. Concurrency, so
+    that the rate is exceeded within the throttle's window even on a slow server."""
     from django.conf import settings
     from rest_framework.throttling import UserRateThrottle
 
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"]
+    allowed = int(rate.split("/")[0])
     # Start from an empty history (an earlier run of this bench used the same account).
     key = UserRateThrottle.cache_format % {"scope": "user", "ident": world.throttle_user_id}
     UserRateThrottle.cache.delete(key)
-    allowed = int(rate.split("/")[0])
-    client = Http([server])
     statuses: dict[str, int] = {}
-    first_429 = None
+    lock = threading.Lock()
+    numbers = iter(range(1, allowed + 51))
+    first_429: list[int] = []
+
+    def flood() -> None:
+        client = Http([server])
+        try:
+            while not first_429:
+                with lock:
+                    n = next(numbers, None)
+                if n is None:
+                    return
+                try:
+                    status, _ = client.call(
+                        server, "GET", "/api/v1/me/", token=world.throttle_token
+                    )
+                    key = str(status)
+                except (OSError, http.client.HTTPException):
+                    key = "connection_error"
+                with lock:
+                    statuses[key] = statuses.get(key, 0) + 1
+                    if key == "429" and not first_429:
+                        first_429.append(sum(statuses.values()))
+        finally:
+            client.close()
+
     started = time.perf_counter()
-    try:
-        for n in range(1, allowed + 51):
-            status, _ = client.call(server, "GET", "/api/v1/me/", token=world.throttle_token)
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
-            if status == 429:
-                first_429 = n
-                break
-    finally:
-        client.close()
+    threads = [threading.Thread(target=flood) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return {
         "configured_rate": rate,
+        "concurrency": concurrency,
         "requests": sum(statuses.values()),
-        "first_429_at_request": first_429,
-        "held": first_429 is not None and first_429 == allowed + 1,
+        "first_429_at_request": first_429[0] if first_429 else None,
+        "held": bool(first_429),
         "seconds": round(time.perf_counter() - started, 2),
+        "requests_per_second": round(sum(statuses.values()) / (time.perf_counter() - started), 1),
         "statuses": statuses,
         "server": server.name,
     }
@@ -775,23 +845,36 @@ async def many_threads(
     for sock in socks:
         by_thread.setdefault(sock.thread, []).append(sock)
     result: dict[str, Any] = {"kind": kind, "sockets": len(socks), "threads": len(by_thread)}
+    sizes = [len(v) for v in by_thread.values()]
+    result["subscribers_per_thread"] = {
+        "min": min(sizes),
+        "max": max(sizes),
+        "mean": round(sum(sizes) / len(sizes), 2),
+    }
     rss_start = {s.name: rss_kib(s) for s in servers}
     started = time.monotonic()
     tasks = [asyncio.create_task(keep_open(s, state)) for s in socks]
     try:
         await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in socks)), 180)
         opened = [s for s in socks if not s.failed]
+        reasons: dict[str, int] = {}
+        for sock in socks:
+            for reason in sock.open_failures:
+                reasons[reason] = reasons.get(reason, 0) + 1
         result["connect"] = {
             "opened": len(opened),
             "failed": len(socks) - len(opened),
+            "retried_first_opening": sum(1 for s in socks if s.open_failures),
+            "first_opening_errors": dict(sorted(reasons.items(), key=lambda r: -r[1])[:5]),
             "seconds_to_subscribed": round(time.monotonic() - started, 2),
             "per_server": {s.name: sum(k.server == s.name for k in opened) for s in servers},
         }
         result["presence_settle_seconds"] = round(await settle(state), 2)
+        # A socket that never opened is left out of what is expected (reported above).
+        by_thread = {t: [s for s in group if not s.failed] for t, group in by_thread.items()}
 
         plan_threads = [rng.choice(world.thread_ids) for _ in range(int(args.rate * args.seconds))]
         schedule = Schedule(start=time.perf_counter() + 0.2, rate=args.rate, threads=plan_threads)
-        down: set[str] = set()
         rss_before = {s.name: rss_kib(s) for s in servers}
         cpu_before, own_before = cpu_of(servers), own_cpu_seconds()
         cpu_at_stop: dict[str, float] = {}
@@ -800,9 +883,10 @@ async def many_threads(
         if kind == "project":
             writers = [
                 threading.Thread(
-                    target=api_writer, args=(w, servers, world, schedule, down), daemon=True
+                    target=api_writers,
+                    args=(servers, world, schedule, args.writer_concurrency),
+                    daemon=True,
                 )
-                for w in range(len(world.writer_tokens))
             ]
         else:
             assert payload is not None
@@ -855,6 +939,9 @@ async def many_threads(
         while time.monotonic() < drain_until and distinct() < expected:
             await asyncio.sleep(0.25)
         await asyncio.sleep(0.5)  # late duplicates
+        # Frames still coming at the end of the drain: a backlog was left, so "missing" may
+        # count posts that were late rather than lost.
+        still_arriving = time.monotonic() - state.last_frame < 1.0
         wall = time.monotonic() - window_started
         own_cpu = own_cpu_seconds() - own_before
         cpu_after = cpu_of(servers)
@@ -869,7 +956,9 @@ async def many_threads(
         throttle = None
         if kind == "project":
             alive = [s for s in servers if s.process and s.process.poll() is None]
-            throttle = await asyncio.to_thread(throttle_probe, alive[0], world)
+            throttle = await asyncio.to_thread(
+                throttle_probe, alive[0], world, args.throttle_concurrency
+            )
         # Posts sent at least a second before the stop were delivered live before it; the
         # relay run (never stopped) is cut at the same point of its window.
         if state.stopped_at is not None:
@@ -887,6 +976,7 @@ async def many_threads(
             "failures_first": schedule.failures[:5],
             "retried_on_other_server": schedule.retried,
             "start_lateness": summary_ms(schedule.lateness),
+            "frames_still_arriving_after_drain": still_arriving,
         }
         server_cpu = {
             name: round(cpu_at_stop.get(name, cpu_after[name]) - before, 2)
@@ -916,6 +1006,10 @@ async def many_threads(
                 "socket_flood": result_flood,
                 "api_throttle": throttle,
             }
+        page_500 = (probe_result.get("statuses") or {}).get("500")
+        if schedule.failures or page_500:
+            # Server errors during the run: keep the end of each server's log to explain them.
+            result["server_errors"] = {s.name: error_excerpts(s) for s in servers}
         if stop_signal is not None and state.stopped_at is not None:
             result["server_stop"] = stop_report(socks, state, victim, stop_signal, window_started)
         return result
@@ -976,12 +1070,8 @@ def measure(
         "missing": missing,
         "duplicates_raw": duplicates,
         "delivered_ratio": round(delivered / expected, 6) if expected else None,
-        "per_second_p50_ms": [
-            summary_ms(per_second[k]).get("p50_ms") for k in sorted(per_second)
-        ],
-        "per_second_p99_ms": [
-            summary_ms(per_second[k]).get("p99_ms") for k in sorted(per_second)
-        ],
+        "per_second_p50_ms": [summary_ms(per_second[k]).get("p50_ms") for k in sorted(per_second)],
+        "per_second_p99_ms": [summary_ms(per_second[k]).get("p99_ms") for k in sorted(per_second)],
         "error_frames": sum(s.errors for s in socks),
         "other_frames": sum(s.other for s in socks),
     }
@@ -1010,6 +1100,7 @@ def stop_report(
         "recover_from_stop": summary_ms(recovered),
         "reconnect_attempts": sum(attempts),
         "reconnect_attempts_max_per_socket": max(attempts, default=0),
+        "reconnect_errors": state.reconnect_errors,
         "close_codes_seen": codes,
     }
 
