@@ -112,7 +112,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--flood-frames", type=int, default=600, help="frames the flooding socket sends")
     add("--throttle-concurrency", type=int, default=8, help="connections of the API flood")
     add("--connect-concurrency", type=int, default=50, help="sockets opening at once")
-    add("--drain-seconds", type=float, default=20.0, help="wait for late arrivals")
+    add(
+        "--drain-seconds",
+        type=float,
+        default=45.0,
+        help="after the window, wait at most this long for late arrivals and catch-ups",
+    )
     add("--seed", type=int, default=14)
     add("--time-limit", type=float, default=1500.0, help="hard limit for the whole run")
     args = parser.parse_args(argv)
@@ -742,9 +747,14 @@ def throttle_probe(server: Server, world: LiveWorld, concurrency: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
+    # What the throttle recorded: fewer entries than requests answered means concurrent
+    # requests overwrote each other's history (read, append, write back in the cache).
+    recorded = len(UserRateThrottle.cache.get(key) or [])
+    UserRateThrottle.cache.delete(key)
     return {
         "configured_rate": rate,
         "concurrency": concurrency,
+        "history_entries_recorded": recorded,
         "requests": sum(statuses.values()),
         "first_429_at_request": first_429[0] if first_429 else None,
         "held": bool(first_429),
@@ -941,7 +951,7 @@ async def many_threads(
         await asyncio.sleep(0.5)  # late duplicates
         # Frames still coming at the end of the drain: a backlog was left, so "missing" may
         # count posts that were late rather than lost.
-        still_arriving = time.monotonic() - state.last_frame < 1.0
+        still_arriving = distinct() < expected and time.monotonic() - state.last_frame < 1.0
         wall = time.monotonic() - window_started
         own_cpu = own_cpu_seconds() - own_before
         cpu_after = cpu_of(servers)
