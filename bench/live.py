@@ -445,12 +445,24 @@ class RunState:
     stopped_at: float | None = None  # monotonic time the server was signalled
     last_frame: float = 0.0
     reconnect_errors: dict[str, int] = field(default_factory=dict)  # failed reconnections
+    refused: set[str] = field(default_factory=set)  # servers that refused a connection
 
 
 def backoff(attempt: int, minimum: float = 0.0) -> float:
     """static/js/realtime.js: exponential with jitter, 0.5-1 s first, capped at 30 s."""
     ceiling = min(30.0, 0.5 * 2 ** min(attempt, 6))
     return max(minimum, ceiling / 2 + random.random() * ceiling / 2)
+
+
+def next_server(state: RunState, current: int) -> int:
+    """The next server in turn, passing over one that has refused a connection, as a load
+    balancer that has marked it down would (all refused: plain turn)."""
+    count = len(state.servers)
+    for step in range(1, count + 1):
+        candidate = (current + step) % count
+        if state.servers[candidate].name not in state.refused:
+            return candidate
+    return (current + 1) % count
 
 
 def sock_url(state: RunState, server: Server, sock: Sock) -> str:
@@ -531,7 +543,9 @@ async def keep_open(sock: Sock, state: RunState) -> None:
             reason = type(exc).__name__
             state.reconnect_errors[reason] = state.reconnect_errors.get(reason, 0) + 1
             await asyncio.sleep(backoff(attempt))
-            target = (target + 1) % len(servers)
+            if isinstance(exc, ConnectionRefusedError):
+                state.refused.add(server.name)
+            target = next_server(state, target)
             continue
         sock.ws, sock.server, attempt = ws, server.name, 0
         if not first:
@@ -550,7 +564,7 @@ async def keep_open(sock: Sock, state: RunState) -> None:
         attempt += 1
         sock.attempts += 1
         await asyncio.sleep(backoff(attempt, 10.0 if code == CLOSE_FLOOD else 0.0))
-        target = (target + 1) % len(servers)
+        target = next_server(state, target)
 
 
 async def settle(state: RunState, quiet: float = 1.0, limit: float = 60.0) -> float:
@@ -731,12 +745,12 @@ def throttle_probe(server: Server, world: LiveWorld, concurrency: int) -> dict:
                     status, _ = client.call(
                         server, "GET", "/api/v1/me/", token=world.throttle_token
                     )
-                    key = str(status)
+                    answer = str(status)
                 except (OSError, http.client.HTTPException):
-                    key = "connection_error"
+                    answer = "connection_error"
                 with lock:
-                    statuses[key] = statuses.get(key, 0) + 1
-                    if key == "429" and not first_429:
+                    statuses[answer] = statuses.get(answer, 0) + 1
+                    if answer == "429" and not first_429:
                         first_429.append(sum(statuses.values()))
         finally:
             client.close()
@@ -1016,8 +1030,9 @@ async def many_threads(
                 "socket_flood": result_flood,
                 "api_throttle": throttle,
             }
-        page_500 = (probe_result.get("statuses") or {}).get("500")
-        if schedule.failures or page_500:
+        answered = [probe_result.get("statuses") or {}, (throttle or {}).get("statuses") or {}]
+        server_error = any(code.startswith("5") for codes in answered for code in codes)
+        if schedule.failures or server_error:
             # Server errors during the run: keep the end of each server's log to explain them.
             result["server_errors"] = {s.name: error_excerpts(s) for s in servers}
         if stop_signal is not None and state.stopped_at is not None:

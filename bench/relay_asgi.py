@@ -5,7 +5,8 @@ pre-encoded text to its socket: no authentication, no origin check, no rate limi
 subscribe protocol, no database. The group is ``bench.relay`` unless the URL names another
 (``/ws/?group=bench.relay.7``: bench/live.py's many small groups). Served by daphne
 directly (``daphne bench.relay_asgi:application``) with the project's settings, so it uses
-the same Redis channel layer (and key prefix) as the real servers. Any path answers HTTP 200 (the health check).
+the same Redis channel layer (and key prefix) as the real servers.
+Any path answers HTTP 200 (the health check).
 
 Never mounted by the project; only bench/posts.py and bench/live.py start it.
 """
