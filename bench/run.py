@@ -88,6 +88,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="skip the packet exports bench (bench/exports.py) that runs last",
     )
+    parser.add_argument(
+        "--no-live",
+        action="store_true",
+        help="skip the live path bench (bench/live.py) that runs after the discussions bench",
+    )
     args = parser.parse_args(argv)
     args.socket_counts = [int(n) for n in args.sockets.split(",") if n.strip()]
     if not args.socket_counts or min(args.socket_counts) < 2 or max(args.socket_counts) > 2000:
@@ -763,6 +768,11 @@ if __name__ == "__main__":
         print("bench: discussions (bench/posts.py) …", flush=True)
         posts = subprocess.run([sys.executable, str(ROOT / "bench" / "posts.py")], check=False)
         status = status or posts.returncode
+    if not parse_args().no_live:
+        # The live path bench: many small threads, a server lost, pages; its own database.
+        print("bench: live path (bench/live.py) …", flush=True)
+        live = subprocess.run([sys.executable, str(ROOT / "bench" / "live.py")], check=False)
+        status = status or live.returncode
     if not parse_args().no_repertoire:
         # The repertoire bench: its own process, database and Redis key space.
         print("bench: repertoire (bench/repertoire.py) …", flush=True)

@@ -97,7 +97,8 @@ MIDDLEWARE = [
     "core.middleware.NotFoundPageMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# The bench (bench/live.py) serves config.urls plus one bare page: ROOT_URLCONF=bench.urls.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
