@@ -721,13 +721,17 @@ def throttle_probe(server: Server, world: LiveWorld, concurrency: int) -> dict:
     until it is throttled (429), bounded by the configured rate plus 50. Concurrency, so
     that the rate is exceeded within the throttle's window even on a slow server."""
     from django.conf import settings
-    from rest_framework.throttling import UserRateThrottle
+
+    from core.throttles import UserThrottle
 
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"]
     allowed = int(rate.split("/")[0])
-    # Start from an empty history (an earlier run of this bench used the same account).
-    key = UserRateThrottle.cache_format % {"scope": "user", "ident": world.throttle_user_id}
-    UserRateThrottle.cache.delete(key)
+    # Start from empty counters (an earlier run of this bench used the same account).
+    throttle = UserThrottle()
+    base = throttle.cache_format % {"scope": "user", "ident": world.throttle_user_id}
+    window = int(throttle.timer() // throttle.duration)
+    windows = [f"{base}:w{w}" for w in range(window - 1, window + 3)]
+    throttle.cache.delete_many(windows)
     statuses: dict[str, int] = {}
     lock = threading.Lock()
     numbers = iter(range(1, allowed + 51))
@@ -761,14 +765,14 @@ def throttle_probe(server: Server, world: LiveWorld, concurrency: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    # What the throttle recorded: fewer entries than requests answered means concurrent
-    # requests overwrote each other's history (read, append, write back in the cache).
-    recorded = len(UserRateThrottle.cache.get(key) or [])
-    UserRateThrottle.cache.delete(key)
+    # What the throttle counted: fewer than the requests answered would mean concurrent
+    # requests were lost from the count.
+    recorded = sum(throttle.cache.get_many(windows).values())
+    throttle.cache.delete_many(windows)
     return {
         "configured_rate": rate,
         "concurrency": concurrency,
-        "history_entries_recorded": recorded,
+        "requests_counted": recorded,
         "requests": sum(statuses.values()),
         "first_429_at_request": first_429[0] if first_429 else None,
         "held": bool(first_429),
@@ -1356,7 +1360,8 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             print(f"bench: could not drop {BENCH_DB}: {exc!r}", file=sys.stderr)
         try:
-            delete_redis_keys(redis_url, [run_id])
+            # The run's own keys, and the task queue's (RQ keeps its keys under rq:).
+            delete_redis_keys(redis_url, [run_id, "rq:"])
         except Exception as exc:
             print(f"bench: could not clean Redis keys {run_id}*: {exc!r}", file=sys.stderr)
         shutil.rmtree(logs, ignore_errors=True)

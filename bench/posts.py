@@ -93,6 +93,10 @@ def serving(kind: str, ports: list[int], env: dict[str, str], logs: Path) -> Ite
     def command_for(server: Server) -> list[str]:
         if kind == "project":
             command = [sys.executable, "manage.py", "serve", "--host", HOST]
+            if server.name == "A":
+                # One task worker (RQ, as in production with REDIS_URL) runs what posts
+                # queue (telling followers), on the same cores, during the measurement.
+                command.append("--with-worker")
             return [*command, "--port", str(server.port), "--access-log", os.devnull]
         command = [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(server.port)]
         command += ["--websocket-max-message-size", limit]
@@ -803,7 +807,8 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             print(f"bench: could not drop the bench database: {exc!r}", file=sys.stderr)
         try:
-            delete_redis_keys(redis_url, [run_id])
+            # The run's own keys, and the task queue's (RQ keeps its keys under rq:).
+            delete_redis_keys(redis_url, [run_id, "rq:"])
         except Exception as exc:
             print(f"bench: could not clean Redis keys {run_id}*: {exc!r}", file=sys.stderr)
         shutil.rmtree(logs, ignore_errors=True)

@@ -377,8 +377,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.throttles.AnonThrottle",
+        "core.throttles.UserThrottle",
     ],
     # The throttles' client address: X-Forwarded-For only behind our own proxies.
     "NUM_PROXIES": PROXY_COUNT,

@@ -16,7 +16,7 @@ def test_the_worker_is_the_database_worker_by_default_and_rqworker_with_redis(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     assert worker_command()[-2:] == ["db_worker", "--no-reload"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
-    assert worker_command()[-2:] == ["rqworker", "default"]
+    assert worker_command()[-3:] == ["rqworker", "default", "--with-scheduler"]
 
 
 def test_the_worker_runs_beside_the_server_and_stops_with_it(

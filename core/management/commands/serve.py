@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 # How often the drain looks whether every connection has finished.
 DRAIN_POLL_SECONDS = 0.05
+# How long a WebSocket handshake may take before daphne drops it (daphne's default is 5 s).
+# When a process stops, the sockets it held come back to the others within a few seconds;
+# under that burst a handshake (session and user looked up, groups joined) can wait in line
+# for longer than 5 s, and a dropped one only comes back again later.
+HANDSHAKE_SECONDS = 30
 
 
 class ClosingWebSocketFactory(WebSocketFactory):
@@ -195,7 +200,8 @@ def worker_command() -> list[str]:
     django-rq's ``rqworker`` when the queue is in Redis (README "Background tasks")."""
     backend = settings.TASKS["default"]["BACKEND"]
     if backend.startswith("django_tasks_rq"):
-        return [sys.executable, "-m", "django", "rqworker", "default"]
+        # With the scheduler, tasks queued to run later (a retry after a delay) are run.
+        return [sys.executable, "-m", "django", "rqworker", "default", "--with-scheduler"]
     return [sys.executable, "-m", "django", "db_worker", "--no-reload"]
 
 
@@ -254,6 +260,7 @@ class Command(BaseCommand):
             "-b", options["host"], "-p", str(options["port"]),
             "--websocket-max-message-size", limit,
             "--websocket-max-frame-size", limit,
+            "--websocket_connect_timeout", str(HANDSHAKE_SECONDS),
         ]  # fmt: skip
         proxies = settings.PROXY_COUNT
         if options["proxy_headers"] and not proxies:
