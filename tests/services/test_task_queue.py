@@ -1,0 +1,58 @@
+"""The task queue as it runs at scale: with REDIS_URL the tasks go to Redis through RQ, and
+an `rqworker` started with the project's settings runs them. A task enqueued by one process
+(here `manage.py shell`, standing in for daphne) is run by the worker (another process),
+against the same PostgreSQL database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from accounts.models import Notification, User
+from discussions.models import Thread, ThreadSubscription
+from discussions.services import post_create, thread_subscribe
+from tests.services.servers import require_services, server_env
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_task_enqueued_in_one_process_is_run_by_the_rq_worker(
+    thread: Thread, member: User, make_user: Callable[..., User], seat: Callable[..., Any]
+) -> None:
+    require_services()
+    follower = make_user("follower@example.org", name="Fran Follower")
+    seat(thread.cohort, follower)
+    thread_subscribe(thread=thread, user=follower, level=ThreadSubscription.Level.FOLLOWING)
+    post, _ = post_create(thread=thread, author=member, body="Heard through the queue")
+    Notification.objects.filter(kind="discussions.reply").delete()
+    env = server_env()
+    enqueue = (
+        "from django.conf import settings; "
+        "assert settings.TASKS['default']['BACKEND'].startswith('django_tasks_rq'); "
+        "from discussions.tasks import post_announce; "
+        f"print(post_announce.enqueue({post.pk}).id)"
+    )
+    queued = _manage("shell", "-c", enqueue, env=env)
+    assert queued.returncode == 0, queued.stderr
+    worker = _manage("rqworker", "default", "--burst", env=env)
+    assert worker.returncode == 0, worker.stderr
+    assert "Traceback" not in worker.stderr, worker.stderr
+    (told,) = Notification.objects.filter(kind="discussions.reply")
+    assert told.user == follower
+    assert told.url.endswith(f"#post-{post.pk}")
