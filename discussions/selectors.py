@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from cohorts.models import Cohort
@@ -199,32 +199,31 @@ def posts_of(thread: Thread, viewer: Any, *, page: int = 1, total: int | None = 
     posts: list[Any] = list(
         Post.objects.filter(pk__in=page_ids)
         .select_related("author", "reply_to__author")
-        .prefetch_related(
-            Prefetch(
-                "reactions", queryset=Reaction.objects.only("id", "post_id", "user_id", "kind")
-            )
-        )
-        .annotate(revision_count=Count("revisions", distinct=True))
         .order_by("pk")
     )
+    # The reactions as bare rows: only their counts and the viewer's own are shown.
+    counts: dict[int, dict[str, int]] = {}
+    mine: dict[int, set[str]] = {}
     viewer_id = getattr(viewer, "pk", None)
+    rows = Reaction.objects.filter(post_id__in=page_ids).values_list("post_id", "user_id", "kind")
+    for post_id, user_id, kind in rows:
+        per_post = counts.setdefault(post_id, {})
+        per_post[kind] = per_post.get(kind, 0) + 1
+        if user_id == viewer_id:
+            mine.setdefault(post_id, set()).add(kind)
+    kinds = [(value, *label.split(" ", 1)) for value, label in Reaction.Kind.choices]
     for post in posts:
         post.thread = thread
-        counts: dict[str, int] = {}
-        mine: set[str] = set()
-        for reaction in post.reactions.all():
-            counts[reaction.kind] = counts.get(reaction.kind, 0) + 1
-            if reaction.user_id == viewer_id:
-                mine.add(reaction.kind)
+        post_counts, post_mine = counts.get(post.pk, {}), mine.get(post.pk, set())
         post.reaction_buttons = [
             ReactionButton(
                 kind=value,
-                label=label.split(" ", 1)[1],
-                emoji=label.split(" ", 1)[0],
-                count=counts.get(value, 0),
-                mine=value in mine,
+                label=label,
+                emoji=emoji,
+                count=post_counts.get(value, 0),
+                mine=value in post_mine,
             )
-            for value, label in Reaction.Kind.choices
+            for value, emoji, label in kinds
         ]
     return posts
 
@@ -249,13 +248,20 @@ def subscription_level(thread: Thread, user: Any) -> str | None:
 
 
 def first_unread_post_id(thread: Thread, user: Any) -> int | None:
+    """The viewer's first visible post after their read pointer (one query: the pointer
+    is a subquery)."""
+    if getattr(user, "is_authenticated", False):
+        mark = ReadState.objects.filter(user=user, thread=thread).values("last_read_post_id")
+        pointer: Any = Coalesce(Subquery(mark[:1], output_field=IntegerField()), Value(0))
+    else:
+        pointer = 0
     return (
         Post.objects.filter(
             thread=thread,
-            pk__gt=read_pointer(thread, user),
             deleted_at__isnull=True,
             hidden_at__isnull=True,
         )
+        .filter(pk__gt=pointer)
         .order_by("pk")
         .values_list("pk", flat=True)
         .first()

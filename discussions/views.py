@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -18,10 +19,11 @@ from core import quota
 from core.errors import status_for
 from core.markdown import render_markdown
 from core.pages import refuse, wants_json
-from discussions import permissions, selectors, services
+from discussions import permissions, post_cache, selectors, services
 from discussions.forms import EditForm, PostForm, ThreadForm
 from discussions.models import POST_MAX, Post, Reaction, Thread, ThreadSubscription
 from discussions.permissions import RESTORE_DAYS, access_post, access_thread
+from discussions.post_actions import actions_for
 from discussions.services.posts import cohort_handles
 
 QUOTE_LIMIT = 1200
@@ -134,11 +136,29 @@ def _thread_context(
     replying_to = by_id.get(_int(form["reply_to"].value()))
     for post in posts:
         post.can_edit = post.author_id == user.pk and post.is_visible and can_post
-        post.can_restore = permissions.can_restore(user, post)
+        # Only a removed post can be restored (can_restore is False for the others).
+        post.can_restore = not post.is_visible and permissions.can_restore(user, post)
+    posts_html = None
+    if post_cache.enabled():
+        viewer = post_cache.Viewer(
+            user_id=user.pk,
+            is_member=can_post,
+            can_post=can_post and not thread.locked,
+            moderator=moderator,
+            first_unread=first_unread,
+            csrf_token=get_token(request),
+            mine={p.pk: {b.kind for b in p.reaction_buttons if b.mine} for p in posts},
+            can_edit={p.pk: p.can_edit for p in posts},
+            can_restore={p.pk: p.can_restore for p in posts},
+            actions={p.pk: actions_for(user, p) for p in posts},
+        )
+        posts_html = post_cache.page_html(posts, viewer)
     return {
         "cohort": thread.cohort,
         "thread": thread,
         "posts": posts,
+        # The posts' HTML from the post cache (None: each is rendered with _post.html).
+        "posts_html": posts_html,
         "last_post_id": posts[-1].pk if posts else 0,
         "first_unread": first_unread,
         "first_unread_elsewhere": first_unread_id if first_unread is None else None,

@@ -18,7 +18,7 @@ from core.errors import ServiceError
 from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
 from core.text import clean_multiline
-from discussions import search_index
+from discussions import post_cache, search_index
 from discussions.events import post_payload
 from discussions.models import (
     POST_MAX,
@@ -311,6 +311,7 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
     known = set(post.mentions.values_list("user_id", flat=True))
     Mention.objects.bulk_create(_mention_rows(post, mentioned, known), ignore_conflicts=True)
     search_index.index_post(post)
+    transaction.on_commit(lambda: post_cache.forget([post.pk]))
     publish_on_commit(
         thread_group(post.thread_id), {"type": "post.updated", "post": post_payload(post)}
     )
@@ -342,6 +343,7 @@ def post_delete(*, post: Post, by: User) -> Post:
     if post.deleted_at is None:
         post.deleted_at = timezone.now()
         post.save(update_fields=["deleted_at"])
+        transaction.on_commit(lambda: post_cache.forget([post.pk]))
         _refresh_thread_stats(post)
         _publish_removed(post)
     return post
@@ -358,6 +360,7 @@ def post_hide(*, post: Post, by: User) -> Post:
     if post.hidden_at is None:
         post.hidden_at, post.hidden_by = timezone.now(), by
         post.save(update_fields=["hidden_at", "hidden_by"])
+        transaction.on_commit(lambda: post_cache.forget([post.pk]))
         _refresh_thread_stats(post)
         _publish_removed(post)
     return post
@@ -389,6 +392,7 @@ def post_restore(*, post: Post, by: User) -> Post:
         changed += ["hidden_at", "hidden_by"]
     if changed:
         post.save(update_fields=changed)
+        transaction.on_commit(lambda: post_cache.forget([post.pk]))
         _refresh_thread_stats(post)
         publish_on_commit(
             thread_group(post.thread_id), {"type": "post.updated", "post": post_payload(post)}
@@ -411,6 +415,7 @@ def reaction_toggle(*, post: Post, user: User, kind: str) -> bool:
     counts: dict[str, Any] = dict.fromkeys(Reaction.Kind.values, 0)
     for row in Reaction.objects.filter(post=post).values("kind").annotate(n=Count("pk")):
         counts[row["kind"]] = row["n"]
+    transaction.on_commit(lambda: post_cache.forget([post.pk]))
     publish_on_commit(
         thread_group(post.thread_id),
         {"type": "post.reactions", "thread": post.thread_id, "post_id": post.pk, "counts": counts},
