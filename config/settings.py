@@ -140,8 +140,22 @@ else:
     if TESTING:
         # One test database per run, so two runs against one server never collide.
         _db["TEST"] = {"NAME": f"test_{_db['NAME']}_{os.getpid()}"}
-    # Tests close connections after each use so worker threads never hold the test database.
-    _db.setdefault("CONN_MAX_AGE", 0 if TESTING else env.int("CONN_MAX_AGE", default=60))
+    # Under ASGI every request runs in a thread of its own, and a persistent connection
+    # belongs to its thread: with CONN_MAX_AGE each request would leave a connection open
+    # behind it, until PostgreSQL refuses more ("too many clients"). Each process keeps a
+    # pool instead (psycopg_pool, up to DB_POOL_SIZE connections, shared by its threads;
+    # a request waits up to DB_POOL_TIMEOUT seconds for one). Tests close connections after
+    # each use so worker threads never hold the test database.
+    _pool_size = 0 if TESTING else env.int("DB_POOL_SIZE", default=20)
+    if _pool_size > 0:
+        _db["CONN_MAX_AGE"] = 0
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": _pool_size,
+            "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
+        }
+    else:
+        _db.setdefault("CONN_MAX_AGE", 0 if TESTING else env.int("CONN_MAX_AGE", default=60))
     _db.setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,7 +202,9 @@ elif REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     # django-tasks-rq runs a task through its own job class (RQ's default one cannot call a
     # Task): every `rqworker` started with these settings uses it.
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    # A worker runs its tasks in its own process (no fork per task), with its pool of
+    # database connections kept between tasks.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "rq.worker.SimpleWorker"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
