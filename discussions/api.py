@@ -29,7 +29,7 @@ from core.api import ErrorSerializer, service_error_body
 from core.errors import status_for
 from core.models import ID_MAX
 from discussions import selectors, services
-from discussions.events import post_html
+from discussions.events import post_html, post_htmls
 from discussions.models import Post, Reaction, ReadState, Thread
 from discussions.permissions import access_post, access_thread
 from discussions.services import DiscussionError, StaleVersion
@@ -331,7 +331,10 @@ class ThreadPostsView(generics.GenericAPIView):
         responses={200: PostSerializer(many=True), 400: ErrorSerializer},
     )
     def get(self, request: Request, thread_id: int) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.get_queryset()) or []
+        # Every post's html from the post cache in one lookup.
+        for post, html in zip(page, post_htmls(page) if page else [], strict=True):
+            post.live_html = html  # type: ignore[attr-defined]
         return self.get_paginated_response(PostSerializer(page, many=True).data)
 
     @extend_schema(

@@ -82,17 +82,17 @@ def _authorize(user_id: int, thread_id: int) -> tuple[str, str, bool] | None:
 def _missed(thread_id: int, after: int) -> tuple[list[dict[str, Any]], int, bool]:
     """Up to REPLAY_LIMIT posts after ``after``, the newest id the answer may claim, and
     whether more were left out."""
-    from discussions.events import post_payload
+    from discussions.events import post_payloads
     from discussions.models import Thread
     from discussions.selectors import posts_after
 
     posts = list(posts_after(thread_id, after).prefetch_related("reactions")[: REPLAY_LIMIT + 1])
     if len(posts) > REPLAY_LIMIT:
         posts = posts[:REPLAY_LIMIT]
-        return [post_payload(p) for p in posts], posts[-1].pk, True
+        return post_payloads(posts), posts[-1].pk, True
     last = Thread.objects.filter(pk=thread_id).values_list("last_post_id", flat=True).first()
     newest = max([p.pk for p in posts] + [last or 0, after])
-    return [post_payload(p) for p in posts], newest, False
+    return post_payloads(posts), newest, False
 
 
 def _presence_key(thread_id: int) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from discussions import post_cache
 from discussions.models import Post, Reaction
 from discussions.selectors import ReactionButton
 
@@ -22,11 +24,8 @@ def _reaction_counts(post: Post) -> dict[str, int]:
     return counts
 
 
-def post_html(post: Post) -> str:
-    """The post partial (templates/discussions/_post.html) rendered once for everyone: the
-    one shape of a post that arrives live. Nothing in it depends on who reads it (no CSRF
-    token, no "mine", times in UTC); thread.js keeps the controls its viewer may use (their
-    ``data-for``) and writes the times in the viewer's zone."""
+def _with_buttons(post: Post) -> Post:
+    """The post with the reaction chips the live partial shows (counts only)."""
     counts = _reaction_counts(post) if post.is_visible else {}
     post.reaction_buttons = [  # type: ignore[attr-defined]
         ReactionButton(
@@ -38,6 +37,10 @@ def post_html(post: Post) -> str:
         )
         for value, label in Reaction.Kind.choices
     ]
+    return post
+
+
+def _render_live(post: Post) -> str:
     thread = post.thread
     with timezone.override(datetime.UTC):
         return render_to_string(
@@ -46,8 +49,23 @@ def post_html(post: Post) -> str:
         ).strip()
 
 
-def post_payload(post: Post) -> dict[str, Any]:
-    """The post object of CONTRACT.md, plus ``html`` (see post_html). Removed posts keep
+def post_htmls(posts: Sequence[Post], *, new: bool = False) -> list[str]:
+    """The post partial (templates/discussions/_post.html) rendered once for everyone: the
+    one shape of a post that arrives live. Nothing in it depends on who reads it (no CSRF
+    token, no "mine", times in UTC); thread.js keeps the controls its viewer may use (their
+    ``data-for``) and writes the times in the viewer's zone. Built once per version of a
+    post and kept in the post cache (discussions/post_cache.py), so a catch-up replaying
+    the same posts to many sockets renders each of them once."""
+    return post_cache.live_fragments([_with_buttons(p) for p in posts], _render_live, new=new)
+
+
+def post_html(post: Post) -> str:
+    """:func:`post_htmls` of one post."""
+    return post_htmls([post])[0]
+
+
+def post_payload(post: Post, *, html: str | None = None, new: bool = False) -> dict[str, Any]:
+    """The post object of CONTRACT.md, plus ``html`` (see post_htmls). Removed posts keep
     their place but not their text."""
     visible = post.deleted_at is None and post.hidden_at is None
     return {
@@ -62,5 +80,11 @@ def post_payload(post: Post) -> dict[str, Any]:
         "version": post.version,
         "deleted": post.deleted_at is not None,
         "hidden": post.hidden_at is not None,
-        "html": post_html(post),
+        "html": html if html is not None else post_htmls([post], new=new)[0],
     }
+
+
+def post_payloads(posts: Sequence[Post]) -> list[dict[str, Any]]:
+    """:func:`post_payload` of many posts, their html looked up in the cache at once."""
+    htmls = post_htmls(posts) if posts else []
+    return [post_payload(p, html=h) for p, h in zip(posts, htmls, strict=True)]

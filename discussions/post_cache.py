@@ -37,7 +37,7 @@ import dataclasses
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -166,8 +166,8 @@ def _digest(post: Any, generation: str, zone: str, language: str) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-def _fragment_key(post: Any, generation: str, zone: str, language: str) -> str:
-    return f"post-html:{post.pk}:{_digest(post, generation, zone, language)}"
+def _fragment_key(post: Any, generation: str, zone: str, language: str, kind: str = "") -> str:
+    return f"post-html{kind}:{post.pk}:{_digest(post, generation, zone, language)}"
 
 
 def forget(post_ids: Iterable[int]) -> None:
@@ -216,27 +216,46 @@ def _render_fragment(post: Any) -> str:
 def fragments(posts: Sequence[Any]) -> list[str]:
     """The viewer-neutral fragment of each post, from the cache where it is there: two
     ``get_many`` and at most one ``set_many``, however many posts."""
-    zone = timezone.get_current_timezone_name()
+    return _cached(posts, _render_fragment, timezone.get_current_timezone_name(), kind="")
+
+
+def live_fragments(
+    posts: Sequence[Any], render: Callable[[Any], str], *, new: bool = False
+) -> list[str]:
+    """The live partial of each post (``events.post_html``: the same for every reader, times
+    in UTC), built by ``render`` once and then shared by every socket that replays the post
+    (a catch-up after a reconnect), the API's answers and the events. A ``new`` post has
+    nothing cached yet: it is rendered and stored without asking."""
+    return _cached(posts, render, "UTC", kind=":live", look=not new)
+
+
+def _cached(
+    posts: Sequence[Any], render: Callable[[Any], str], zone: str, *, kind: str, look: bool = True
+) -> list[str]:
     language = translation.get_language() or ""
-    try:
-        generations = django_cache.get_many([_generation_key(p.pk) for p in posts])
-    except Exception:
-        log.warning("post cache: unavailable, rendering the page's posts", exc_info=True)
-        return [_render_fragment(p) for p in posts]
+    generations: dict[str, Any] = {}
+    if look:
+        try:
+            generations = django_cache.get_many([_generation_key(p.pk) for p in posts])
+        except Exception:
+            log.warning("post cache: unavailable, rendering the posts", exc_info=True)
+            return [render(p) for p in posts]
     keys = [
-        _fragment_key(p, generations.get(_generation_key(p.pk), "0"), zone, language) for p in posts
+        _fragment_key(p, generations.get(_generation_key(p.pk), "0"), zone, language, kind)
+        for p in posts
     ]
-    try:
-        found = django_cache.get_many(keys)
-    except Exception:
-        log.warning("post cache: unavailable, rendering the page's posts", exc_info=True)
-        found = {}
+    found: dict[str, Any] = {}
+    if look:
+        try:
+            found = django_cache.get_many(keys)
+        except Exception:
+            log.warning("post cache: unavailable, rendering the posts", exc_info=True)
     out: list[str] = []
     made: dict[str, str] = {}
     for post, key in zip(posts, keys, strict=True):
         html = found.get(key)
         if html is None:
-            html = made[key] = _render_fragment(post)
+            html = made[key] = render(post)
         out.append(html)
     if made:
         try:

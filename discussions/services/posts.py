@@ -266,7 +266,7 @@ def _post_insert(
         )
         post.thread = thread
         post.reaction_rows = []  # type: ignore[attr-defined]  # a new post has none
-        payload = post_payload(post)
+        payload = post_payload(post, new=True)
         # Rendered once: the API's answer shows the same html the sockets receive.
         post.live_html = payload["html"]  # type: ignore[attr-defined]
         publish_on_commit(thread_group(thread.pk), {"type": "post.created", "post": payload})
