@@ -56,22 +56,22 @@ def test_concurrent_requests_are_each_counted(rates: None, member: User) -> None
 def test_the_limit_slides_and_says_when_to_retry(
     rates: None, member: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = {"now": 6_000_000.0}  # the start of a window
+    clock = {"now": 6_000_050.0}  # 50 s into a minute: requests near a minute's end
     monkeypatch.setattr(UserThrottle, "timer", lambda self: clock["now"])
     assert all(_allowed(UserThrottle, member) for _ in range(40))
     throttle = UserThrottle()
     request = APIRequestFactory().get("/api/v1/me/")
     request.user = member
     assert not throttle.allow_request(request, _View())
-    assert 1 <= throttle.wait() <= 60
-    # Half a window later, half of the last window still counts: about 20 more are let in
-    # (the refused request above counts too).
-    clock["now"] += 90
-    passed = sum(_allowed(UserThrottle, member) for _ in range(30))
-    assert 18 <= passed <= 21
-    # Two windows later, everything has gone.
-    clock["now"] += 120
+    assert 1 <= throttle.wait() <= 10
+    # 20 s later a new minute has begun, but those 41 requests are still within the last
+    # 60 s: refused (a fixed window would have let 40 more in).
+    clock["now"] += 20
+    assert not _allowed(UserThrottle, member)
+    # A minute and a bucket after the last of them (refused ones count too), all are gone.
+    clock["now"] += 80
     assert sum(_allowed(UserThrottle, member) for _ in range(40)) == 40
+    assert not _allowed(UserThrottle, member)
 
 
 @pytest.mark.django_db
