@@ -722,15 +722,17 @@ def throttle_probe(server: Server, world: LiveWorld, concurrency: int) -> dict:
     that the rate is exceeded within the throttle's window even on a slow server."""
     from django.conf import settings
 
-    from core.throttles import UserThrottle
+    from core.throttles import BUCKETS, UserThrottle
 
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"]
     allowed = int(rate.split("/")[0])
     # Start from empty counters (an earlier run of this bench used the same account).
     throttle = UserThrottle()
     base = throttle.cache_format % {"scope": "user", "ident": world.throttle_user_id}
-    window = int(throttle.timer() // throttle.duration)
-    windows = [f"{base}:w{w}" for w in range(window - 1, window + 3)]
+    width = throttle.duration / BUCKETS
+    bucket = int(throttle.timer() // width)
+    # The counters of the last period and of the next two (the probe lasts well under that).
+    windows = [f"{base}:b{b}" for b in range(bucket - BUCKETS, bucket + 2 * BUCKETS + 1)]
     throttle.cache.delete_many(windows)
     statuses: dict[str, int] = {}
     lock = threading.Lock()
