@@ -202,9 +202,7 @@ elif REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     # django-tasks-rq runs a task through its own job class (RQ's default one cannot call a
     # Task): every `rqworker` started with these settings uses it.
-    # A worker runs its tasks in its own process (no fork per task), with its pool of
-    # database connections kept between tasks.
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "rq.worker.SimpleWorker"}
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

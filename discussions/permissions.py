@@ -137,7 +137,8 @@ def thread_for_posting(
     )
     rows = Thread.objects.select_related("cohort").annotate(author_active=Exists(active))
     if lock:
-        rows = rows.select_for_update(of=("self",))
+        # NO KEY: posts (and read pointers) may still reference the thread meanwhile.
+        rows = rows.select_for_update(of=("self",), no_key=True)
     rows = rows.filter(pk=thread_id)
     if cohort_slug is not None:
         rows = rows.filter(cohort__slug=cohort_slug)

@@ -59,8 +59,11 @@ def post_announce(post_id: int, attempt: int = 1) -> int:
 @transaction.atomic
 def announce(post_id: int) -> int:
     """The work of :func:`post_announce`, in one transaction."""
+    # Locked, so two runs of the same announcement (a duplicate delivery, a retry that
+    # overlaps) take turns, and the second sees what the first wrote.
     post = (
-        Post.objects.select_related("author", "thread__cohort")
+        Post.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("author", "thread__cohort")
         .filter(pk=post_id, deleted_at__isnull=True, hidden_at__isnull=True)
         .first()
     )
@@ -68,12 +71,6 @@ def announce(post_id: int) -> int:
         return 0  # removed before it was announced, or its author's account is gone
     thread, author = post.thread, post.author
     url = f"{thread.get_absolute_url()}#post-{post.pk}"
-    if Notification.objects.filter(url=url, kind__in=ANNOUNCE_KINDS).exists():
-        return 0  # an earlier attempt got there
-    # The author has read the thread up to their post: what told them about it is read.
-    from discussions.services.threads import clear_thread_notifications
-
-    clear_thread_notifications(thread=thread, user=author, up_to=post.pk)
     muted = set(
         ThreadSubscription.objects.filter(
             thread=thread, level=ThreadSubscription.Level.MUTED
@@ -81,7 +78,7 @@ def announce(post_id: int) -> int:
     )
     told: set[int] = {author.pk}
     # Mentioned: people seated in the cohort now (a member removed since is not told).
-    mentioned = list(
+    mentioned: list[User] = list(
         User.objects.filter(
             pk__in=Mention.objects.filter(post=post).values("user_id"),
             is_active=True,
@@ -91,16 +88,8 @@ def announce(post_id: int) -> int:
         .exclude(pk__in=told)
         .distinct()
     )
-    if mentioned:
-        notify(
-            users=mentioned,
-            kind="discussions.mention",
-            title=f"{author.display_name} mentioned you in “{thread.title}”",
-            url=url,
-        )
-        told.update(u.pk for u in mentioned)
     # Followers: active members now, who have not muted the thread.
-    followers = list(
+    followers: list[User] = list(
         User.objects.filter(
             pk__in=ThreadSubscription.objects.filter(
                 thread=thread, level=ThreadSubscription.Level.FOLLOWING
@@ -108,8 +97,25 @@ def announce(post_id: int) -> int:
             is_active=True,
             memberships__cohort_id=thread.cohort_id,
             memberships__status=Membership.Status.ACTIVE,
-        ).exclude(pk__in=told | muted)
+        ).exclude(pk__in=told | muted | {u.pk for u in mentioned})
     )
+    candidates = [u.pk for u in mentioned + followers]
+    already = Notification.objects.filter(
+        user_id__in=candidates, url=url, kind__in=ANNOUNCE_KINDS
+    ).exists()
+    if already:
+        return 0  # an earlier attempt got there
+    # The author has read the thread up to their post: what told them about it is read.
+    from discussions.services.threads import clear_thread_notifications
+
+    clear_thread_notifications(thread=thread, user=author, up_to=post.pk)
+    if mentioned:
+        notify(
+            users=mentioned,
+            kind="discussions.mention",
+            title=f"{author.display_name} mentioned you in “{thread.title}”",
+            url=url,
+        )
     if followers:
         notify(
             users=followers,

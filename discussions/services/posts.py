@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cohorts.models import Membership
-from core.errors import ServiceError
+from core.errors import ServiceError, not_found
 from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
 from core.text import clean_multiline
@@ -158,6 +158,20 @@ def post_create(
     if client_id is not None:
         client_id = uuid.UUID(str(client_id))
     thread_id = thread if isinstance(thread, int) else thread.pk
+    if client_id is not None:
+        # A retried submit gets its post back (even if the thread was locked since), as
+        # long as the author may still post in the cohort.
+        existing = _by_client_id(author, client_id, thread_id)
+        if existing is not None:
+            from discussions import permissions
+
+            if not permissions.can_post(author, existing.thread):
+                if isinstance(thread, int) and not permissions.can_view_thread(
+                    author, existing.thread
+                ):
+                    raise not_found()
+                raise DiscussionError(permissions.CANNOT_POST, code="forbidden")
+            return existing, False
     try:
         post = _post_insert(
             thread_id=thread_id,
@@ -174,19 +188,24 @@ def post_create(
         # constraint refused the second post; answer with the first one.
         if client_id is None:
             raise
-        existing = (
-            Post.objects.select_related("author", "thread__cohort", "reply_to__author")
-            .filter(author=author, client_id=client_id)
-            .first()
-        )
+        existing = _by_client_id(author, client_id, thread_id)
         if existing is None:
             raise
-        if existing.thread_id != thread_id:
-            raise DiscussionError(
-                "That client_id was used for another thread.", code="conflict"
-            ) from None
         return existing, False
     return post, True
+
+
+def _by_client_id(author: User, client_id: uuid.UUID, thread_id: int) -> Post | None:
+    """The author's post made with ``client_id``, if any; one in another thread is a
+    conflict."""
+    existing = (
+        Post.objects.select_related("author", "thread__cohort", "reply_to__author")
+        .filter(author=author, client_id=client_id)
+        .first()
+    )
+    if existing is not None and existing.thread_id != thread_id:
+        raise DiscussionError("That client_id was used for another thread.", code="conflict")
+    return existing
 
 
 def _post_insert(
@@ -284,7 +303,7 @@ def post_edit(*, post: Post, by: User, body: str, version: int) -> Post:
     from discussions import permissions
 
     post = (
-        Post.objects.select_for_update(of=("self", "thread", "thread__cohort"))
+        Post.objects.select_for_update(of=("self", "thread", "thread__cohort"), no_key=True)
         .select_related("thread__cohort", "author")
         .get(pk=post.pk)
     )
@@ -337,7 +356,7 @@ def _publish_removed(post: Post) -> None:
 @transaction.atomic
 def post_delete(*, post: Post, by: User) -> Post:
     """Soft delete by the author; restorable by them (or a facilitator) for 30 days."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    post = Post.objects.select_for_update(no_key=True).get(pk=post.pk)
     if post.author_id != by.pk:
         raise DiscussionError("You can only delete your own posts.", code="forbidden")
     if post.deleted_at is None:
@@ -354,7 +373,9 @@ def post_hide(*, post: Post, by: User) -> Post:
     """A facilitator hides a post from the cohort (it stays restorable)."""
     from discussions import permissions
 
-    post = Post.objects.select_for_update().select_related("thread__cohort").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(no_key=True).select_related("thread__cohort").get(pk=post.pk)
+    )
     if not permissions.can_moderate(by, post.thread):
         raise DiscussionError("Only facilitators can hide posts.", code="forbidden")
     if post.hidden_at is None:
@@ -372,7 +393,7 @@ def post_restore(*, post: Post, by: User) -> Post:
     from discussions import permissions
 
     post = (
-        Post.objects.select_for_update(of=("self", "thread", "thread__cohort"))
+        Post.objects.select_for_update(of=("self", "thread", "thread__cohort"), no_key=True)
         .select_related("thread__cohort", "author")
         .get(pk=post.pk)
     )

@@ -236,3 +236,17 @@ def test_the_last_attempt_gives_up_loudly(
         tasks.post_announce.call(post.pk, 2)
     assert tasks.retry_delay(1).total_seconds() == 5
     assert tasks.retry_delay(9).total_seconds() == 600
+
+
+def test_a_retried_submit_gets_its_post_back_after_the_thread_was_locked(
+    member: User, facilitator: User, thread: Thread
+) -> None:
+    from discussions.services import thread_set_flags
+
+    client_id = uuid.uuid4()
+    first, created = post_create(thread=thread, author=member, body="Once", client_id=client_id)
+    thread_set_flags(thread=thread, by=facilitator, locked=True)
+    again, created_again = post_create(
+        thread=thread.pk, author=member, body="Once", client_id=client_id
+    )
+    assert (created, created_again, again.pk) == (True, False, first.pk)
