@@ -228,17 +228,6 @@ def posts_of(thread: Thread, viewer: Any, *, page: int = 1, total: int | None = 
     return posts
 
 
-def read_pointer(thread: Thread, user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    value = (
-        ReadState.objects.filter(user=user, thread=thread)
-        .values_list("last_read_post_id", flat=True)
-        .first()
-    )
-    return value or 0
-
-
 def subscription_level(thread: Thread, user: Any) -> str | None:
     return (
         ThreadSubscription.objects.filter(user=user, thread=thread)
