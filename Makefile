@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per CPU by default; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist loadgroup
 TYPED := accounts/time_zones.py core/realtime.py core/markdown.py core/consumers.py core/api.py core/errors.py core/text.py core/quota.py core/mail.py core/registry.py core/search.py core/pages.py core/http.py core/origin.py core/fulltext.py dashboard/search.py discussions/search.py discussions/search_index.py files/views.py files/extract.py cohorts/calendar.py resources/search.py resources/dashboard.py resources/samples.py resources/consumers.py resources/api.py resources/previews.py resources/evidence.py resources/session_links.py trainings/search.py trainings/jsonld.py trainings/sections.py trainings/seed.py core/templatetags/page_sections.py trainings/search_index.py core/charts.py journals/api.py journals/serializers.py journals/search.py journals/search_index.py journals/consumers.py journals/events.py journals/dashboard.py journals/citations.py journals/tasks.py core/throttles.py discussions/tasks.py $(filter-out tests/% bench/%,$(wildcard */services.py */services/*.py */selectors.py */selectors/*.py */roles.py */permissions.py))
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
@@ -41,13 +44,13 @@ run: $(STAMP_RUN)
 
 ## make test: the whole suite (browser tests included) on SQLite and the in-memory layer
 test: $(STAMP_DEV)
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not services" $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not services" $(XDIST) $(PYTEST_ARGS)
 
 ## make test-services: the suite on PostgreSQL + Redis, plus the multi-process tests
 test-services: $(STAMP_DEV)
 	DATABASE_URL=$${DATABASE_URL:-$(SERVICES_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(SERVICES_REDIS_URL)} \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .

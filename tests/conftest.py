@@ -61,6 +61,24 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """How `make test` shares the tests among its workers (pytest-xdist, ``--dist
+    loadgroup``): each module goes to one worker whole, so the live servers and browsers a
+    module or class starts are started once; the multi-process tests of tests/services
+    (their servers and task workers share one Redis queue) all go to one worker, one after
+    another. Each worker has its own test database, cache and channel key space (see the
+    settings), so nothing else is shared. Without xdist this does nothing."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        module = item.nodeid.split("::", 1)[0]
+        group = "services" if module.startswith("tests/services/") else module
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings: Any) -> None:
     """A fresh cache key space per test, so rate-limit counters never leak between tests
