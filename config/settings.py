@@ -98,7 +98,10 @@ MIDDLEWARE = [
 ]
 
 # The bench (bench/live.py) serves config.urls plus one bare page: ROOT_URLCONF=bench.urls.
+# Nothing else may be named, so the environment can never route the site elsewhere.
 ROOT_URLCONF = env.str("ROOT_URLCONF", default="config.urls")
+if ROOT_URLCONF not in ("config.urls", "bench.urls"):
+    raise ImproperlyConfigured("ROOT_URLCONF may only be config.urls or bench.urls.")
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
