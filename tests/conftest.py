@@ -79,6 +79,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+def _long_first(item: pytest.Item) -> int:
+    group = item.get_closest_marker("xdist_group")
+    name = str(group.args[0]) if group is not None and group.args else ""
+    if "api-contract" in name:
+        return 0
+    if name == "services":
+        return 1
+    return 2 if item.nodeid.startswith("tests/e2e/") else 3
+
+
+class _LongestFirst:
+    """In a test worker, the groups that take longest (the API contract shards, the
+    multi-process tests, the browser tests) are queued first (with ``--no-loadscope-reorder``
+    the queue keeps this order), so no worker is left with a long group at the end while
+    the others wait. A stable sort, after pytest-django's own ordering; a run in one process
+    keeps the usual order."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=_long_first)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        config.pluginmanager.register(_LongestFirst(), "commonplace-longest-first")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings: Any) -> None:
     """A fresh cache key space per test, so rate-limit counters never leak between tests
