@@ -3,28 +3,9 @@ factories.py). Test modules import from here, never from each other."""
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable
 from typing import Any
 
 from cohorts.models import CohortReview
-
-# The API operations the journal's contract test drives (tests/journals/test_api_contract.py,
-# with entries, evidence and self-assessments to find); the site-wide contract test
-# (tests/core/test_api_contract.py) drives every other operation, so each runs once.
-JOURNAL_API_PATHS = "^/api/v1/journal/(entries|coverage|self-assessments)/"
-
-
-def outside_shard(shard: int, shards: int) -> Callable[[Any], bool]:
-    """A schemathesis filter for splitting a contract test into ``shards`` tests that the
-    test workers can run side by side: true for the operations that belong to another shard
-    (by a stable digest of the operation's label, so every worker splits alike)."""
-
-    def matches(ctx: Any) -> bool:
-        return zlib.crc32(ctx.operation.label.encode()) % shards != shard
-
-    return matches
-
 
 # The session form as a facilitator fills it in (the session pages post it).
 SESSION_FORM = {

@@ -14,25 +14,11 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from accounts.services import api_token_reset
 from config.asgi import application
 from discussions.services import post_create
-from tests.helpers import JOURNAL_API_PATHS, outside_shard
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+from tests.contract import JOURNAL_API_PATHS, sharded_contract_tests
 
 
 @pytest.fixture
@@ -66,33 +52,18 @@ def contract_state(member, cohort, thread) -> dict[str, Any]:
 
 
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=JOURNAL_API_PATHS)
-# The operations are split into shards, each a test of its own, so the test workers share them.
-SHARDS = 4
 
 
-def _contract_test(shard: int) -> Any:
-    @schema.exclude(func=outside_shard(shard, SHARDS)).parametrize()
-    @settings(
-        max_examples=15,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    def test(case: Any, contract_state: dict[str, Any]) -> None:
-        if case.path_parameters and next(contract_state["real"]):
-            # A parameter no seeded object stands for keeps its generated value.
-            known = contract_state["path"]
-            case.path_parameters = {
-                name: known.get(name, value) for name, value in case.path_parameters.items()
-            }
-        case.call_and_validate(
-            headers={"Authorization": f"Token {contract_state['token']}"}, checks=CHECKS
-        )
-
-    return pytest.mark.xdist_group(f"api-contract-{shard}")(test)
+def _real_path(case: Any, contract_state: dict[str, Any]) -> dict[str, Any]:
+    # A parameter no seeded object stands for keeps its generated value.
+    known = contract_state["path"]
+    return {name: known.get(name, value) for name, value in case.path_parameters.items()}
 
 
-test_every_operation_keeps_to_the_published_schema_0 = _contract_test(0)
-test_every_operation_keeps_to_the_published_schema_1 = _contract_test(1)
-test_every_operation_keeps_to_the_published_schema_2 = _contract_test(2)
-test_every_operation_keeps_to_the_published_schema_3 = _contract_test(3)
+# Split into shards, each a test of its own, so the test workers share them.
+(
+    test_every_operation_keeps_to_the_published_schema_0,
+    test_every_operation_keeps_to_the_published_schema_1,
+    test_every_operation_keeps_to_the_published_schema_2,
+    test_every_operation_keeps_to_the_published_schema_3,
+) = sharded_contract_tests(schema, shards=4, group="api-contract", real_path=_real_path)

@@ -12,25 +12,11 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from accounts.services import api_token_reset
 from config.asgi import application
 from journals.services import EvidenceInput, RatingInput, evidence_add, self_assessment_take
-from tests.helpers import JOURNAL_API_PATHS, outside_shard
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+from tests.contract import JOURNAL_API_PATHS, sharded_contract_tests
 
 
 @pytest.fixture
@@ -62,28 +48,16 @@ def contract_state(member, home, write, partnerships) -> dict[str, Any]:
 
 
 schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex=JOURNAL_API_PATHS)
-# The operations are split into shards, each a test of its own, so the test workers share them.
-SHARDS = 2
 
 
-def _contract_test(shard: int) -> Any:
-    @schema.exclude(func=outside_shard(shard, SHARDS)).parametrize()
-    @settings(
-        max_examples=15,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    def test(case: Any, contract_state: dict[str, Any]) -> None:
-        if case.path_parameters and next(contract_state["real"]):
-            real = next(v for k, v in contract_state["ids"].items() if case.path.startswith(k))
-            case.path_parameters = {**case.path_parameters, "id": real}
-        case.call_and_validate(
-            headers={"Authorization": f"Token {contract_state['token']}"}, checks=CHECKS
-        )
-
-    return pytest.mark.xdist_group(f"journal-api-contract-{shard}")(test)
+def _real_path(case: Any, contract_state: dict[str, Any]) -> dict[str, Any]:
+    ids = contract_state["ids"]
+    real = next(v for k, v in ids.items() if case.path.startswith(k))
+    return {**case.path_parameters, "id": real}
 
 
-test_journal_operations_keep_to_the_published_schema_0 = _contract_test(0)
-test_journal_operations_keep_to_the_published_schema_1 = _contract_test(1)
+# Split into shards, each a test of its own, so the test workers share them.
+(
+    test_journal_operations_keep_to_the_published_schema_0,
+    test_journal_operations_keep_to_the_published_schema_1,
+) = sharded_contract_tests(schema, shards=2, group="journal-api-contract", real_path=_real_path)
