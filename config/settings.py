@@ -204,8 +204,9 @@ elif REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     # django-tasks-rq runs a task through its own job class (RQ's default one cannot call a
-    # Task): every `rqworker` started with these settings uses it.
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    # Task); the worker runs tasks in its own process instead of forking one per task
+    # (core.task_worker). Every `rqworker` started with these settings uses both.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "core.task_worker.TaskWorker"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,7 +1,7 @@
 """The task queue as it runs at scale: with REDIS_URL the tasks go to Redis through RQ, and
-an `rqworker` started with the project's settings runs them. A task enqueued by one process
-(here `manage.py shell`, standing in for daphne) is run by the worker (another process),
-against the same PostgreSQL database."""
+an `rqworker` started with the project's settings (worker class core.task_worker.TaskWorker)
+runs them. A task enqueued by one process (here `manage.py shell`, standing in for daphne)
+is run by the worker (another process), against the same PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -45,6 +45,10 @@ def test_a_task_enqueued_in_one_process_is_run_by_the_rq_worker(
     enqueue = (
         "from django.conf import settings; "
         "assert settings.TASKS['default']['BACKEND'].startswith('django_tasks_rq'); "
+        # Every rqworker runs tasks in its own process (no fork per task).
+        "from django_rq.workers import get_worker_class; "
+        "from core.task_worker import TaskWorker; "
+        "assert get_worker_class() is TaskWorker; "
         "from discussions.tasks import post_announce; "
         f"print(post_announce.enqueue({post.pk}).id)"
     )
