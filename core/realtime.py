@@ -9,14 +9,17 @@ Group names come from the functions below, never from string literals elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -63,12 +66,68 @@ def _relay(group: str, payload: dict[str, Any], text: str) -> dict[str, Any]:
     return relay_event(group, payload.get("type", ""), text)
 
 
-def publish_now(group: str, payload: dict[str, Any]) -> None:
-    """Send ``payload`` to every socket in ``group`` immediately (outside a transaction)."""
+# How long a send to the channel layer may block its caller before it is given up (and
+# logged): a Redis that does not answer must not hold a request or a task for ever.
+SEND_TIMEOUT_SECONDS = 10.0
+
+
+class _SendLoop:
+    """One event loop in a daemon thread, kept for the life of the process, through which
+    sync code (a request's thread, a background task) sends to a Redis channel layer.
+
+    ``async_to_sync`` would do where the code runs under daphne (it hops to the server's
+    loop), but where no loop is above it (the task worker, a management command) it starts a
+    new loop in a new thread for every call, and channels_redis opens and closes a Redis
+    connection per loop: a task that tells twelve followers paid twelve connections. Here
+    the connections of the one loop are kept and reused, and the server's own loop, busy
+    with the sockets, is left alone. Sends from one thread keep their order (each waits for
+    the last). The in-memory layer (one process, no Redis) belongs to the loop that reads
+    it, so it keeps ``async_to_sync``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+
+    def _running(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():  # none yet, or forked
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="channel-layer-send", daemon=True
+                ).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+    def run(self, make: Callable[[], Awaitable[None]]) -> None:
+        async def call() -> None:
+            await make()
+
+        future = asyncio.run_coroutine_threadsafe(call(), self._running())
+        try:
+            future.result(timeout=SEND_TIMEOUT_SECONDS)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+
+_send_loop = _SendLoop()
+
+
+def _send(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to ``group`` on the channel layer, from sync code."""
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, _relay(group, payload, encode(payload)))
+    if isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(layer.group_send)(group, message)
+    else:
+        _send_loop.run(lambda: layer.group_send(group, message))
+
+
+def publish_now(group: str, payload: dict[str, Any]) -> None:
+    """Send ``payload`` to every socket in ``group`` immediately (outside a transaction)."""
+    _send(group, _relay(group, payload, encode(payload)))
 
 
 def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None = None) -> None:
@@ -80,11 +139,8 @@ def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None 
     text = encode(payload)
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
         try:
-            async_to_sync(layer.group_send)(group, _relay(group, payload, text))
+            _send(group, _relay(group, payload, text))
         except Exception:
             logger.exception("realtime publish to %s failed", group)
 
@@ -95,13 +151,8 @@ def close_group_on_commit(group: str, *, code: int, reason: str) -> None:
     """Ask every socket in ``group`` to close with ``code`` after the transaction commits."""
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
         try:
-            async_to_sync(layer.group_send)(
-                group, {"type": CLOSE_TYPE, "code": code, "reason": reason}
-            )
+            _send(group, {"type": CLOSE_TYPE, "code": code, "reason": reason})
         except Exception:
             logger.exception("realtime close of %s failed", group)
 
@@ -115,11 +166,8 @@ def recheck_user_on_commit(user_id: int) -> None:
     browser is still signed in."""
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
         try:
-            async_to_sync(layer.group_send)(user_group(user_id), {"type": RECHECK_TYPE})
+            _send(user_group(user_id), {"type": RECHECK_TYPE})
         except Exception:
             logger.exception("realtime recheck of user %s failed", user_id)
 
