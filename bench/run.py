@@ -172,6 +172,37 @@ def cpu_seconds(pid: int) -> float:
         return float("nan")
 
 
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and everything it started (a server's task worker, and what
+    that worker forked): each live process's own time plus that of its children it has
+    already waited for, so a child that ends moves its time into its parent's count."""
+    total, todo, seen = 0.0, [pid], set()
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            if current == pid:
+                return float("nan")
+            continue
+        total += sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
+        todo += _children(current)
+    return total
+
+
 @dataclass
 class Server:
     name: str
@@ -188,7 +219,8 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
     def cpu(self) -> float:
-        return cpu_seconds(self.process.pid) if self.process else float("nan")
+        """CPU time of the server and what it started (its task worker, with --with-worker)."""
+        return tree_cpu_seconds(self.process.pid) if self.process else float("nan")
 
     def output(self, limit: int = 4000) -> str:
         try:
