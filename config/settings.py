@@ -448,6 +448,8 @@ REALTIME = {
     # Open sockets per person, counted across servers in the cache; past it the oldest is
     # closed with 4409.
     "MAX_SOCKETS_PER_USER": env.int("WS_MAX_SOCKETS_PER_USER", default=20),
+    # Threads per process for the sockets' database checks (core.realtime.socket_db).
+    "DB_THREADS": env.int("WS_DB_THREADS", default=4),
 }
 # On SIGTERM `manage.py serve` refuses new connections, closes sockets with 1012 and waits
 # this long for requests and socket clean-up to finish before it exits.

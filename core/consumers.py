@@ -13,8 +13,10 @@ import time
 from importlib import import_module
 from typing import Any
 
+from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
@@ -28,6 +30,7 @@ from core.realtime import (
     get_handler,
     recheck_hooks,
     session_group,
+    socket_db,
     sockets_closed,
     sockets_opened,
     user_group,
@@ -61,6 +64,19 @@ def session_is_valid(session_key: str | None, user_id: int) -> bool:
         return False
     stored = data.get(HASH_SESSION_KEY)
     return bool(stored) and constant_time_compare(stored, user.get_session_auth_hash())
+
+
+class SocketAuthMiddleware(AuthMiddleware):
+    """channels' AuthMiddleware, reading the session and the person in the sockets' thread
+    pool (core.realtime.socket_db) instead of channels' one thread per process."""
+
+    async def resolve_scope(self, scope: Any) -> None:
+        scope["user"]._wrapped = await socket_db(get_user.func)(scope)
+
+
+def socket_auth_stack(inner: Any) -> Any:
+    """channels' AuthMiddlewareStack with :class:`SocketAuthMiddleware`."""
+    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))
 
 
 class TokenBucket:
@@ -146,7 +162,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def check_session(self) -> bool:
         """True if the login session still holds; otherwise close with the reconnect code
         (the client reconnects, and an ended session then gets 4401)."""
-        if await database_sync_to_async(session_is_valid)(self.session_key, self.user.pk):
+        if await socket_db(session_is_valid)(self.session_key, self.user.pk):
             return True
         await self.end(CLOSE_REAUTHENTICATE)
         return False

@@ -16,10 +16,13 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -172,6 +175,46 @@ def recheck_user_on_commit(user_id: int) -> None:
             logger.exception("realtime recheck of user %s failed", user_id)
 
     transaction.on_commit(send)
+
+
+# --- Database work for sockets -------------------------------------------------------------
+# Channels runs ``database_sync_to_async`` calls in one thread per process, shared by every
+# socket: a thousand sockets subscribing at once (after a server is lost) queue behind each
+# other's database round trips while the cores sit half idle. The checks a socket asks for
+# (is the session still good, may this person read this thread, what did they miss) read
+# only, and each call has a connection of its own, so they run in a small pool of threads
+# instead (REALTIME["DB_THREADS"]). Work that reads and writes one shared cache entry (the
+# sockets per person, who is viewing a thread) stays on channels' one thread, so it is never
+# done twice at once in a process.
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_socket_db_threads: ThreadPoolExecutor | None = None
+_socket_db_lock = threading.Lock()
+
+
+def _socket_db_executor() -> ThreadPoolExecutor:
+    global _socket_db_threads
+    with _socket_db_lock:
+        if _socket_db_threads is None:
+            _socket_db_threads = ThreadPoolExecutor(
+                max_workers=settings.REALTIME["DB_THREADS"], thread_name_prefix="socket-db"
+            )
+        return _socket_db_threads
+
+
+def socket_db(func: Callable[_P, _R]) -> Callable[_P, Awaitable[_R]]:
+    """``database_sync_to_async`` for a socket's read-only checks: ``func`` runs in the
+    sockets' thread pool, with Django's connection checks around it."""
+
+    async def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        runner = database_sync_to_async(
+            func, thread_sensitive=False, executor=_socket_db_executor()
+        )
+        return await runner(*args, **kwargs)
+
+    call.__name__ = getattr(func, "__name__", "socket_db_call")
+    call.__doc__ = func.__doc__
+    return call
 
 
 # --- Sockets per person ---------------------------------------------------------------------

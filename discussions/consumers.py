@@ -23,6 +23,7 @@ from core.realtime import (
     register_handler,
     register_recheck_hook,
     relay_event,
+    socket_db,
     thread_group,
 )
 
@@ -62,7 +63,7 @@ def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[s
     return user.display_name, rights
 
 
-@database_sync_to_async
+@socket_db
 def _authorize(user_id: int, thread_id: int) -> tuple[str, str, bool] | None:
     """(cohort slug, display name, may post) if the person may read the thread, else None
     (the same for a thread that does not exist)."""
@@ -78,7 +79,7 @@ def _authorize(user_id: int, thread_id: int) -> tuple[str, str, bool] | None:
     return thread.cohort.slug, user.display_name, permissions.can_post(user, thread)
 
 
-@database_sync_to_async
+@socket_db
 def _missed(thread_id: int, after: int) -> tuple[list[dict[str, Any]], int, bool]:
     """Up to REPLAY_LIMIT posts after ``after``, the newest id the answer may claim, and
     whether more were left out."""
@@ -246,7 +247,7 @@ async def recheck(consumer: Any) -> None:
     threads: dict[int, str] = consumer.state.get("threads", {})
     if not threads:
         return
-    _name, rights = await database_sync_to_async(_rights)(consumer.user.pk, list(threads))
+    _name, rights = await socket_db(_rights)(consumer.user.pk, list(threads))
     posting: set[int] = consumer.state.setdefault("posting", set())
     for thread_id in list(threads):
         if thread_id not in rights:

@@ -21,13 +21,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from core.realtime import (
     ProtocolError,
     register_event_hook,
     register_handler,
     register_recheck_hook,
+    socket_db,
 )
 from journals.events import entry_group
 
@@ -60,17 +59,17 @@ def _may_view(user_id: int, entry_id: int) -> bool:
     return entry is not None and can_view_entry(user, entry)
 
 
-@database_sync_to_async
+@socket_db
 def _authorize(user_id: int, entry_id: int) -> bool:
     return _may_view(user_id, entry_id)
 
 
-@database_sync_to_async
+@socket_db
 def _still_readable(user_id: int, entry_ids: list[int]) -> set[int]:
     return {entry_id for entry_id in entry_ids if _may_view(user_id, entry_id)}
 
 
-@database_sync_to_async
+@socket_db
 def _may_see_feedback(user_id: int, entry_id: int) -> bool:
     from journals.permissions import can_see_feedback
 

@@ -19,7 +19,6 @@ import json
 import re
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.http import Http404
 
 from core.realtime import (
@@ -27,6 +26,7 @@ from core.realtime import (
     register_event_hook,
     register_handler,
     register_recheck_hook,
+    socket_db,
 )
 from resources.events import cohort_group
 
@@ -72,17 +72,17 @@ def _cohort_id_for(user_id: int, slug: str) -> int | None:
         return None
 
 
-@database_sync_to_async
+@socket_db
 def _authorize(user_id: int, slug: str) -> int | None:
     return _cohort_id_for(user_id, slug)
 
 
-@database_sync_to_async
+@socket_db
 def _still_allowed(user_id: int, slugs: list[str]) -> set[str]:
     return {slug for slug in slugs if _cohort_id_for(user_id, slug) is not None}
 
 
-@database_sync_to_async
+@socket_db
 def _missed(user_id: int, cohort_id: int, after: int) -> list[dict[str, Any]]:
     """What was shared into the cohort after ``after``, oldest first, as the live events
     that announced it (hidden ones excepted, as live)."""

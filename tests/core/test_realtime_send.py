@@ -1,10 +1,12 @@
-"""The loop sync code sends to a Redis channel layer through (core.realtime._SendLoop):
-a send that does not finish is given up after SEND_TIMEOUT_SECONDS, and the loop goes on
-serving the next one. (Its use with a real Redis: tests/services/test_channel_layer_send.py.)"""
+"""Threads of core.realtime: the loop sync code sends to a Redis channel layer through
+(a send that does not finish is given up after SEND_TIMEOUT_SECONDS, and the loop goes on
+serving the next one; its use with a real Redis is tests/services/test_channel_layer_send.py),
+and the pool the sockets' database checks run in (socket_db)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -28,3 +30,17 @@ def test_a_send_that_does_not_finish_is_given_up_and_the_loop_serves_the_next(
 
     sender.run(record)
     assert done == ["sent"]
+
+
+async def test_socket_checks_run_side_by_side_in_the_sockets_threads() -> None:
+    """Two checks wait for each other: on channels' one thread the second would never start."""
+    both = threading.Barrier(2, timeout=5)
+
+    @realtime.socket_db
+    def check() -> str:
+        both.wait()
+        return threading.current_thread().name
+
+    names = await asyncio.gather(check(), check())
+    assert all(name.startswith("socket-db") for name in names)
+    assert names[0] != names[1]
