@@ -176,8 +176,12 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env.str("CHANNEL_PREFIX", default="commonplace"),
-                "capacity": 1500,
-                "expiry": 30,
+                # channels_redis keeps one inbox per process for all of its sockets, and
+                # capacity bounds that inbox, not one socket's: a process holding thousands
+                # of sockets while a thousand more reconnect (their presence frames too)
+                # passed 1,500 and lost posts. Messages older than ``expiry`` are dropped.
+                "capacity": env.int("CHANNEL_CAPACITY", default=50000),
+                "expiry": env.int("CHANNEL_EXPIRY", default=60),
             },
         }
     }
