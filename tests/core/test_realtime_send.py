@@ -32,6 +32,9 @@ def test_a_send_that_does_not_finish_is_given_up_and_the_loop_serves_the_next(
     assert done == ["sent"]
 
 
+# The pool's threads outlive a test: one that ran a database check earlier in this process
+# holds a connection, which the connection check around every call looks at.
+@pytest.mark.django_db(transaction=True)
 async def test_socket_checks_run_side_by_side_in_the_sockets_threads() -> None:
     """Two checks wait for each other: on channels' one thread the second would never start."""
     both = threading.Barrier(2, timeout=5)
