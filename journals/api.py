@@ -94,6 +94,9 @@ def entries_listing(user: Any, params: Any) -> QuerySet[Entry]:
     ``cohort`` (a slug), ``visibility``, ``status``, ``framing_question`` (a slug) of the
     default framework. An unknown value matches nothing."""
     rows = Entry.objects.filter(author=user, deleted_at__isnull=True)
+    if any("\x00" in (params.get(name) or "") for name in ENTRY_FILTERS):
+        # No stored value holds a NUL character, and PostgreSQL refuses to compare with one.
+        rows, params = rows.none(), {}
     default = Q(competency__framework__is_default=True)
     if code := params.get("competency"):
         mapped = EntryCompetency.objects.filter(default, competency__code=code)

@@ -39,3 +39,22 @@ class BrokenBackend:
 
     def send_messages(self, messages: Any) -> int:
         raise ConnectionRefusedError("mail server down")
+
+
+def clear_cache() -> None:
+    """Empty this test process's cache. On Redis ``cache.clear()`` is FLUSHDB, which would
+    also empty the other test workers' caches and channel layers on the same database (a
+    post cache emptied under another worker's test); only this process's keys go."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.clear()  # in-memory: this process's own
+        return
+    client = backend._cache.get_client(None, write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)

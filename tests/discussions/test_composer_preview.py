@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -15,11 +14,12 @@ from accounts.models import User
 from cohorts.models import Cohort
 from discussions import views
 from discussions.models import POST_MAX
+from tests.helpers import clear_cache
 
 
 @pytest.fixture(autouse=True)
 def _fresh_allowances() -> None:
-    cache.clear()
+    clear_cache()
 
 
 def _url(cohort: Cohort) -> str:

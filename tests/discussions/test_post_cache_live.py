@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import User
 from discussions import events
 from discussions.models import Thread
 from discussions.selectors import posts_after
 from discussions.services import post_create, post_edit, post_hide, reaction_toggle
+from tests.helpers import clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_a_replay_to_many_sockets_renders_each_post_once(
     thread: Thread, member: User, facilitator: User, renders: list[int]
 ) -> None:
     posts = [post_create(thread=thread, author=member, body=f"Note {n}")[0] for n in range(3)]
-    cache.clear()
+    clear_cache()
     renders.clear()
     first = _replay(thread)
     assert sorted(renders) == sorted(p.pk for p in thread.posts.all())
