@@ -3,10 +3,8 @@ that a letter arrived."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django_tasks import TaskContext, task
 
@@ -36,10 +34,7 @@ def letter_request_mail_send(context: TaskContext, letter_id: int, subject: str,
             return False
         return True
     finally:
-        # Only the database backend keeps arguments; other backends' result ids are not
-        # its UUIDs (the immediate backend's, in tests), and there is nothing to forget.
-        with contextlib.suppress(ValidationError):
-            forget_arguments(context)
+        forget_arguments(context)
 
 
 @task()

@@ -14,6 +14,8 @@ import pytest
 from django.conf import settings
 
 from accounts.models import Notification, User
+from cohorts.models import Cohort
+from cohorts.services import invitation_create
 from discussions.models import Thread, ThreadSubscription
 from discussions.services import post_create, thread_subscribe
 from tests.services.servers import require_services, server_env
@@ -60,3 +62,32 @@ def test_a_task_enqueued_in_one_process_is_run_by_the_rq_worker(
     (told,) = Notification.objects.filter(kind="discussions.reply")
     assert told.user == follower
     assert told.url.endswith(f"#post-{post.pk}")
+
+
+def test_a_task_that_forgets_its_arguments_succeeds_on_the_rq_worker(
+    cohort: Cohort, facilitator: User
+) -> None:
+    """The invitation mail blanks its stored arguments when it ends; only the database
+    backend keeps them, and under RQ the task must still end as a success."""
+    require_services()
+    invitation, _ = invitation_create(cohort=cohort, by=facilitator, email="queued@example.net")
+    env = {**server_env(), "EMAIL_URL": "consolemail://"}
+    enqueue = (
+        "from cohorts.tasks import invitation_mail_send; "
+        f"print(invitation_mail_send.enqueue({invitation.pk}, 'Join us', 'the link').id)"
+    )
+    queued = _manage("shell", "-c", enqueue, env=env)
+    assert queued.returncode == 0, queued.stderr
+    job_id = queued.stdout.strip().splitlines()[-1]
+    worker = _manage("rqworker", "default", "--burst", env=env)
+    assert worker.returncode == 0, worker.stderr
+    assert "To: queued@example.net" in worker.stdout  # the console mail backend's copy
+    status = _manage(
+        "shell",
+        "-c",
+        f"from cohorts.tasks import invitation_mail_send; "
+        f"r = invitation_mail_send.get_result({job_id!r}); print(r.status, r.return_value)",
+        env=env,
+    )
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.strip().splitlines()[-1] == "SUCCESSFUL True", worker.stderr
