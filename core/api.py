@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
@@ -41,7 +46,9 @@ class ApiSchema(AutoSchema):
     - 429: over the rate limit;
     - 403: a write with a session but no CSRF token (and whatever the view refuses);
     - 404: a path naming an object (missing or not the caller's), or a page past the end;
-    - 400 and 415: a request body that is malformed, invalid or of a type not accepted.
+    - 400: an address holding a NUL character (any operation), or a request body that is
+      malformed or invalid;
+    - 415: a request body of a type not accepted.
 
     A view declares the answers only it gives (409 for a conflict, 403 for a refusal, 400
     for a bad query parameter) with ``extend_schema(responses=...)``.
@@ -57,7 +64,7 @@ class ApiSchema(AutoSchema):
         return responses
 
     def _error_codes(self) -> list[str]:
-        codes = ["401"]
+        codes = ["400", "401"]
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes.append("403")
         if "{" in self.path or (
@@ -65,7 +72,7 @@ class ApiSchema(AutoSchema):
         ):
             codes.append("404")
         if self._get_request_body() is not None:
-            codes += ["400", "415"]
+            codes.append("415")
         if self.view.get_throttles():
             codes.append("429")
         return sorted(codes)
@@ -123,8 +130,19 @@ def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     return json_not_found(request)
 
 
-# Request bodies Django refuses before a view sees them, and what the answer says.
+class NulInQuery(BadRequest):
+    """An address whose path or query string holds a NUL character: no stored value holds
+    one, and PostgreSQL refuses to compare with one (``core.middleware.QueryTextMiddleware``
+    answers it before any view runs)."""
+
+
+# Requests Django (or the middleware) refuses before a view sees them, and what the answer
+# says.
 BAD_REQUEST_BODIES: dict[type[Exception], dict[str, str]] = {
+    NulInQuery: {
+        "detail": "The address holds a NUL character (%00), which no value here can contain.",
+        "code": "invalid",
+    },
     RequestDataTooBig: {"detail": "The request body is too large.", "code": "too_large"},
     TooManyFieldsSent: {"detail": "The request has too many fields.", "code": "too_many_fields"},
     TooManyFilesSent: {"detail": "The request has too many files.", "code": "too_many_files"},

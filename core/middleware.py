@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
-from core.api import is_api_path
+from core.api import NulInQuery, is_api_path
 from core.views import bad_request, not_found
 
 
@@ -28,6 +28,30 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class QueryTextMiddleware:
+    """A NUL character in the path or the query string answers 400 before any view runs.
+
+    No value the site stores holds one, and PostgreSQL refuses a query that compares with
+    one, so a view filtering on ``?q=a%00b`` would fail with a server error. Refusing the
+    address here keeps every filter, search and page parameter of every app safe in one
+    place: JSON for ``/api/``, the site's 400 page (which says why) elsewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "\x00" in request.path_info or _query_holds_nul(request):
+            return bad_request(request, NulInQuery())
+        return self.get_response(request)
+
+
+def _query_holds_nul(request: HttpRequest) -> bool:
+    return any(
+        "\x00" in name or any("\x00" in value for value in values)
+        for name, values in request.GET.lists()
+    )
 
 
 class NotFoundPageMiddleware:

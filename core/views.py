@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api import (
+    BAD_REQUEST_BODIES,
     JsonErrorsMixin,
     is_api_path,
     json_bad_request,
@@ -50,7 +51,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return json_bad_request(request, exception)
-    return render(request, "400.html", status=400)
+    known = BAD_REQUEST_BODIES.get(type(exception)) if exception is not None else None
+    return render(request, "400.html", {"detail": known["detail"] if known else ""}, status=400)
 
 
 class SchemaView(JsonErrorsMixin, SpectacularAPIView):

@@ -85,18 +85,12 @@ def with_relations(rows: QuerySet[Entry]) -> QuerySet[Entry]:
     )
 
 
-ENTRY_FILTERS = ("competency", "area", "cohort", "visibility", "status", "framing_question")
-
-
 def entries_listing(user: Any, params: Any) -> QuerySet[Entry]:
     """The caller's own entries (never deleted ones), newest first, narrowed by the
     journal home's filters: ``competency`` (a code), ``area`` (a credential area slug),
     ``cohort`` (a slug), ``visibility``, ``status``, ``framing_question`` (a slug) of the
     default framework. An unknown value matches nothing."""
     rows = Entry.objects.filter(author=user, deleted_at__isnull=True)
-    if any("\x00" in (params.get(name) or "") for name in ENTRY_FILTERS):
-        # No stored value holds a NUL character, and PostgreSQL refuses to compare with one.
-        rows, params = rows.none(), {}
     default = Q(competency__framework__is_default=True)
     if code := params.get("competency"):
         mapped = EntryCompetency.objects.filter(default, competency__code=code)

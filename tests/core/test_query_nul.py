@@ -1,0 +1,81 @@
+"""A NUL character in an address is refused with a 400 before any view runs.
+
+No stored value holds one and PostgreSQL refuses a query that compares with one, so before
+this every filter and search that reached the database answered a server error on
+PostgreSQL (the resource lists, the journal home, the trainings catalog, the journal API).
+The suite runs on PostgreSQL as well (``make test-services``), where these would fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from cohorts.models import Cohort
+
+pytestmark = pytest.mark.django_db
+
+NUL_MESSAGE = "The address holds a NUL character (%00), which no value here can contain."
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/resources/", {"q": "a\x00b"}),
+        ("/resources/", {"tag": "x\x00"}),
+        ("/journal/", {"area": "\x00"}),
+        ("/journal/", {"cohort": "home\x00", "area": "partnerships"}),
+        ("/trainings/", {"competency": "PAR\x001"}),
+        ("/search/", {"q": "\x00"}),
+        ("/", {"page\x00": "1"}),  # in a parameter's name too
+    ],
+)
+def test_a_page_asked_with_a_nul_character_answers_400_saying_why(
+    member_client: Client, framework: Any, cohort: Cohort, path: str, query: dict[str, str]
+) -> None:
+    response = member_client.get(path, query)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert NUL_MESSAGE in response.content.decode()
+    assert "Content-Security-Policy" in response  # the site's page, with its headers
+
+
+def test_a_cohort_page_with_a_nul_character_answers_400(
+    member_client: Client, cohort: Cohort
+) -> None:
+    response = member_client.get(f"/cohorts/{cohort.slug}/resources/", {"kind": "link\x00"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/journal/entries/?status=%00%24",
+        "/api/v1/journal/self-assessments/?area=a%00",
+        "/api/v1/me/?x=%00",  # an operation without parameters refuses it the same way
+        "/api/v1/cohorts/a%00b/",  # and in the path
+    ],
+)
+def test_the_api_answers_json_400(
+    api: Any, member: User, framework: Any, settings: Any, debug: bool, path: str
+) -> None:
+    settings.DEBUG = debug
+    response = api(member).get(path)
+    assert response.status_code == 400
+    assert response.json() == {"detail": NUL_MESSAGE, "code": "invalid"}
+
+
+def test_the_schema_declares_the_400_for_every_operation(api: Any, member: User) -> None:
+    schema = api(member).get("/api/schema/", {"format": "json"}).json()
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert operations
+    missing = [op["operationId"] for op in operations if "400" not in op["responses"]]
+    assert missing == []
+
+
+def test_an_ordinary_query_is_untouched(member_client: Client, framework: Any) -> None:
+    assert member_client.get("/resources/", {"q": "partnership"}).status_code == 200
+    assert member_client.get("/journal/", {"area": "partnerships"}).status_code == 200
