@@ -209,9 +209,14 @@ elif REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     # django-tasks-rq runs a task through its own job class (RQ's default one cannot call a
-    # Task); the worker runs tasks in its own process instead of forking one per task
-    # (core.task_worker). Every `rqworker` started with these settings uses both.
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "core.task_worker.TaskWorker"}
+    # Task); the worker runs tasks in its own process instead of forking one per task, and
+    # every queue of a process shares one Redis client (core.task_worker). Every process
+    # started with these settings (daphne, `rqworker`) uses them.
+    RQ = {
+        "JOB_CLASS": "django_tasks_rq.Job",
+        "WORKER_CLASS": "core.task_worker.TaskWorker",
+        "QUEUE_CLASS": "core.task_worker.KeptConnectionQueue",
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -91,3 +91,28 @@ def test_a_task_that_forgets_its_arguments_succeeds_on_the_rq_worker(
     )
     assert status.returncode == 0, status.stderr
     assert status.stdout.strip().splitlines()[-1] == "SUCCESSFUL True", worker.stderr
+
+
+def test_enqueueing_reuses_one_redis_connection_per_process() -> None:
+    """Each enqueue used to build a new Redis client (a new pool, new connections and an
+    INFO); a post enqueues its announcement inside the request, so it paid that each time."""
+    require_services()
+    count = (
+        "import redis; from django.conf import settings; "
+        "from django_rq import get_queue; from core.task_worker import KeptConnectionQueue; "
+        "from discussions.tasks import post_announce; "
+        "assert isinstance(get_queue('default'), KeptConnectionQueue); "
+        "watch = redis.Redis.from_url(settings.REDIS_URL); "
+        "post_announce.enqueue(0); "  # the first opens the process's connection
+        "before = watch.info('stats')['total_connections_received']; "
+        "ids = [post_announce.enqueue(0).id for _ in range(30)]; "
+        "after = watch.info('stats')['total_connections_received']; "
+        "queue = get_queue('default'); "
+        "assert len(set(ids)) == 30 and all(queue.fetch_job(i) for i in ids); "
+        "[queue.remove(i) for i in ids]; "
+        "print(after - before)"
+    )
+    ran = _manage("shell", "-c", count, env=server_env())
+    assert ran.returncode == 0, ran.stderr
+    # Other processes of the suite may connect meanwhile; the old path opened 30 or more.
+    assert int(ran.stdout.strip().splitlines()[-1]) < 10
