@@ -142,7 +142,9 @@ def thread_for_posting(
     rows = rows.filter(pk=thread_id)
     if cohort_slug is not None:
         rows = rows.filter(cohort__slug=cohort_slug)
-    thread = rows.first()
+    # One row by its key: without the model's ordering, which the ORM would otherwise
+    # compile into the query (about a millisecond of each post's time).
+    thread = next(iter(rows.order_by()[:1]), None)
     if thread is None:
         raise not_found()
     if thread.author_active and thread.cohort.state != Cohort.State.ARCHIVED:
