@@ -14,7 +14,7 @@ from django.utils import timezone
 from cohorts import permissions as cohort_permissions
 from cohorts.models import Cohort, Membership
 from core.errors import ServiceError, not_found
-from discussions.models import Post, Thread
+from discussions.models import Post, Thread, ThreadSubscription
 
 # How long the author (or a facilitator) may restore a deleted post.
 RESTORE_DAYS = 30
@@ -127,6 +127,9 @@ def thread_for_posting(
     written one at a time and their ids follow the order they commit in (catch-up by
     ``after`` relies on it).
 
+    The thread carries ``author_subscribed``: whether they have a subscription row to it
+    already (following or muted), so that posting writes one only when there is none.
+
     Refusals: a thread they may read but not post in is a ``forbidden`` ServiceError (403);
     one they may not read, or that does not exist, is the usual 404. Only a refusal pays for
     the read check."""
@@ -135,7 +138,10 @@ def thread_for_posting(
     active = Membership.objects.filter(
         cohort_id=OuterRef("cohort_id"), user_id=user.pk, status=Membership.Status.ACTIVE
     )
-    rows = Thread.objects.select_related("cohort").annotate(author_active=Exists(active))
+    subscribed = ThreadSubscription.objects.filter(thread_id=OuterRef("pk"), user_id=user.pk)
+    rows = Thread.objects.select_related("cohort").annotate(
+        author_active=Exists(active), author_subscribed=Exists(subscribed)
+    )
     if lock:
         # NO KEY: posts (and read pointers) may still reference the thread meanwhile.
         rows = rows.select_for_update(of=("self",), no_key=True)

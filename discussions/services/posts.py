@@ -273,10 +273,11 @@ def _post_insert(
         thread.last_post_id = post.pk
         # The author follows what they write in (a mute they chose stays) and has read the
         # thread up to their own post, which is its newest: the thread is locked.
-        ThreadSubscription.objects.bulk_create(
-            [ThreadSubscription(user=author, thread=thread, level=FOLLOWING)],
-            ignore_conflicts=True,
-        )
+        if not thread.author_subscribed:  # type: ignore[attr-defined]  # thread_for_posting
+            ThreadSubscription.objects.bulk_create(
+                [ThreadSubscription(user=author, thread=thread, level=FOLLOWING)],
+                ignore_conflicts=True,
+            )
         ReadState.objects.bulk_create(
             [ReadState(user=author, thread=thread, last_read_post_id=post.pk)],
             update_conflicts=True,

@@ -27,7 +27,8 @@ from discussions.services import post_create, post_hide, thread_subscribe
 
 # Inside the transaction: the thread locked and the right to post read (1), the reply's
 # post (1), the cohort's handles (1), the post (1), its mentions (1), the search index (1 on
-# SQLite), the thread's counters (1), the author's subscription (1) and read pointer (1);
+# SQLite), the thread's counters (1), the author's subscription (1, only when they have
+# none yet) and read pointer (1);
 # before it the token (1); after it the task queued (1). Transaction control (BEGIN, COMMIT,
 # savepoints), which SQLite reports as statements and PostgreSQL does not, is not counted.
 QUERY_BUDGET = 12
@@ -137,6 +138,24 @@ def test_a_muted_author_stays_muted_when_they_post(
     thread_subscribe(thread=thread, user=member, level=ThreadSubscription.Level.MUTED)
     post_create(thread=thread, author=member, body="Quietly")
     assert ThreadSubscription.objects.get(user=member, thread=thread).level == "muted"
+
+
+def test_a_subscription_is_written_only_for_the_first_post(
+    db_queue: None, peer: User, thread: Thread
+) -> None:
+    """Whether the author follows the thread is read with the thread (one query), so their
+    later posts do not write the subscription again."""
+    client = _token_client(peer)
+    url = f"/api/v1/threads/{thread.pk}/posts/"
+    writes = []
+    for body in ("First words here", "Second words here"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(url, {"body": body}, format="json").status_code == 201
+        writes.append([q for q in _work(queries) if "threadsubscription" in q.lower()])
+    first, second = writes
+    assert len(first) == 2 and first[1].upper().startswith("INSERT"), first  # read, written
+    assert len(second) == 1 and second[0].upper().startswith("SELECT"), second  # read only
+    assert ThreadSubscription.objects.get(user=peer, thread=thread).level == "following"
 
 
 def test_notification_rows_appear_when_the_task_runs(
