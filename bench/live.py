@@ -285,6 +285,9 @@ def build_world(args: argparse.Namespace) -> LiveWorld:
 
 
 # --- /proc --------------------------------------------------------------------------------
+RSS_EVERY_SECONDS = 5.0
+
+
 def rss_kib(server: Server) -> int | None:
     """VmRSS of a server process (Linux), None once it has gone."""
     if server.process is None or server.process.poll() is not None:
@@ -940,8 +943,17 @@ async def many_threads(
         victim = servers[-1]
         stop_at = window_started + args.stop_at if args.stop_at > 0 else None
         flood_at = window_started + (args.stop_at or args.seconds) / 2
+        # Every server's RSS every few seconds of the window: whether memory levels off
+        # with the same sockets, and what taking over the lost server's sockets adds.
+        rss_series: list[dict[str, Any]] = []
+        next_rss = window_started
         while any(w.is_alive() for w in writers):
             now = time.monotonic()
+            if now >= next_rss:
+                rss_series.append(
+                    {"t": round(now - window_started, 1), **{s.name: rss_kib(s) for s in servers}}
+                )
+                next_rss += RSS_EVERY_SECONDS
             if kind == "project" and flood is None and now >= flood_at:
                 flood = asyncio.create_task(
                     flood_probe(servers[0], world.flood_session, args.flood_frames)
@@ -949,7 +961,7 @@ async def many_threads(
             due = stop_at is not None and now >= stop_at and state.stopped_at is None
             if stop_signal is not None and due:
                 cpu_at_stop[victim.name] = victim.cpu()
-                rss_at_stop[victim.name] = rss_kib(victim)
+                rss_at_stop.update({s.name: rss_kib(s) for s in servers})
                 state.stopped_at = time.monotonic()
                 assert victim.process is not None
                 victim.process.send_signal(stop_signal)
@@ -979,6 +991,9 @@ async def many_threads(
         own_cpu = own_cpu_seconds() - own_before
         cpu_after = cpu_of(servers)
         rss_end = {s.name: rss_kib(s) for s in servers}
+        rss_series.append(
+            {"t": round(time.monotonic() - window_started, 1), **rss_end, "end": True}
+        )
         probe_stop.set()
         if probe is not None:
             probe.join(timeout=30)
@@ -1033,6 +1048,7 @@ async def many_threads(
             }
             for s in servers
         }
+        result["rss_series_kib"] = rss_series
         if kind == "project":
             result["probes"] = {
                 "thread_page": probe_result,
@@ -1211,7 +1227,12 @@ def print_report(document: dict[str, Any]) -> None:
         rss = run["rss_kib"]
         print(
             "  RSS KiB: "
-            + ", ".join(f"{k} {v['window_start']} -> {v['window_end']}" for k, v in rss.items())
+            + ", ".join(
+                f"{k} {v['window_start']} -> "
+                + (f"{v['at_stop']} at the stop -> " if "at_stop" in v else "")
+                + f"{v['window_end']}"
+                for k, v in rss.items()
+            )
         )
         stop = run.get("server_stop")
         if stop:
