@@ -91,6 +91,16 @@ def test_a_task_that_forgets_its_arguments_succeeds_on_the_rq_worker(
     )
     assert status.returncode == 0, status.stderr
     assert status.stdout.strip().splitlines()[-1] == "SUCCESSFUL True", worker.stderr
+    # The finished job stays in Redis for a while, without the mail's text.
+    kept = _manage(
+        "shell",
+        "-c",
+        f"from django_rq import get_queue; job = get_queue('default').fetch_job({job_id!r}); "
+        "print(repr((job.args, job.kwargs)), b'the link' in job.data)",
+        env=env,
+    )
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.strip().splitlines()[-1] == "((), {}) False"
 
 
 def test_enqueueing_reuses_one_redis_connection_per_process() -> None:
