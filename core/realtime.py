@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
@@ -102,11 +102,8 @@ class _SendLoop:
                 self._loop, self._pid = loop, os.getpid()
             return self._loop
 
-    def run(self, make: Callable[[], Awaitable[None]]) -> None:
-        async def call() -> None:
-            await make()
-
-        future = asyncio.run_coroutine_threadsafe(call(), self._running())
+    def run(self, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        future = asyncio.run_coroutine_threadsafe(make(), self._running())
         try:
             future.result(timeout=SEND_TIMEOUT_SECONDS)
         except TimeoutError:
@@ -133,33 +130,33 @@ def publish_now(group: str, payload: dict[str, Any]) -> None:
     _send(group, _relay(group, payload, encode(payload)))
 
 
-def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None = None) -> None:
-    """Send ``payload`` to ``group`` once the current transaction commits.
-
-    Outside a transaction the message goes at once. A failure to reach the channel layer is
-    logged, never raised: the write has already succeeded and clients catch up by id.
-    """
-    text = encode(payload)
+def _send_on_commit(
+    group: str, message: dict[str, Any], *, what: str, using: str | None = None
+) -> None:
+    """Send ``message`` to ``group`` once the current transaction commits (at once outside
+    one). A failure to reach the channel layer is logged as ``what``, never raised: the
+    write it follows has already succeeded."""
 
     def send() -> None:
         try:
-            _send(group, _relay(group, payload, text))
+            _send(group, message)
         except Exception:
-            logger.exception("realtime publish to %s failed", group)
+            logger.exception("realtime %s failed", what)
 
     transaction.on_commit(send, using=using)
 
 
+def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None = None) -> None:
+    """Send ``payload`` to ``group`` once the current transaction commits; clients that
+    miss it (a channel layer that did not answer) catch up by id."""
+    message = _relay(group, payload, encode(payload))
+    _send_on_commit(group, message, what=f"publish to {group}", using=using)
+
+
 def close_group_on_commit(group: str, *, code: int, reason: str) -> None:
     """Ask every socket in ``group`` to close with ``code`` after the transaction commits."""
-
-    def send() -> None:
-        try:
-            _send(group, {"type": CLOSE_TYPE, "code": code, "reason": reason})
-        except Exception:
-            logger.exception("realtime close of %s failed", group)
-
-    transaction.on_commit(send)
+    message = {"type": CLOSE_TYPE, "code": code, "reason": reason}
+    _send_on_commit(group, message, what=f"close of {group}")
 
 
 def recheck_user_on_commit(user_id: int) -> None:
@@ -167,14 +164,7 @@ def recheck_user_on_commit(user_id: int) -> None:
     what it follows, once the transaction commits. A socket whose session no longer holds
     closes with the "reconnect" code; the client's reconnect then finds out whether the
     browser is still signed in."""
-
-    def send() -> None:
-        try:
-            _send(user_group(user_id), {"type": RECHECK_TYPE})
-        except Exception:
-            logger.exception("realtime recheck of user %s failed", user_id)
-
-    transaction.on_commit(send)
+    _send_on_commit(user_group(user_id), {"type": RECHECK_TYPE}, what=f"recheck of user {user_id}")
 
 
 # --- Database work for sockets -------------------------------------------------------------
@@ -206,11 +196,14 @@ def socket_db(func: Callable[_P, _R]) -> Callable[_P, Awaitable[_R]]:
     """``database_sync_to_async`` for a socket's read-only checks: ``func`` runs in the
     sockets' thread pool, with Django's connection checks around it."""
 
+    runner: list[Callable[_P, Awaitable[_R]]] = []  # made on the first call (settings)
+
     async def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        runner = database_sync_to_async(
-            func, thread_sensitive=False, executor=_socket_db_executor()
-        )
-        return await runner(*args, **kwargs)
+        if not runner:
+            runner.append(
+                database_sync_to_async(func, thread_sensitive=False, executor=_socket_db_executor())
+            )
+        return await runner[0](*args, **kwargs)
 
     call.__name__ = getattr(func, "__name__", "socket_db_call")
     call.__doc__ = func.__doc__
