@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
 
+from core.http import cookies_without_nul
 from core.realtime import (
     CLOSE_TYPE,
     ProtocolError,
@@ -74,9 +75,25 @@ class SocketAuthMiddleware(AuthMiddleware):
         scope["user"]._wrapped = await socket_db(get_user.func)(scope)
 
 
+class NulCookieFilter:
+    """Drops the handshake's cookies that hold a NUL character (``cookies_without_nul``), so
+    such a session cookie is an anonymous socket rather than a failed database lookup."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        cookies = scope.get("cookies") or {}
+        kept = cookies_without_nul(cookies)
+        if len(kept) != len(cookies):
+            scope = {**scope, "cookies": kept}
+        return await self.inner(scope, receive, send)
+
+
 def socket_auth_stack(inner: Any) -> Any:
-    """channels' AuthMiddlewareStack with :class:`SocketAuthMiddleware`."""
-    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))
+    """channels' AuthMiddlewareStack with :class:`SocketAuthMiddleware`, and cookies holding
+    a NUL character dropped before the session is read."""
+    return CookieMiddleware(NulCookieFilter(SessionMiddleware(SocketAuthMiddleware(inner))))
 
 
 class TokenBucket:

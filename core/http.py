@@ -1,8 +1,10 @@
-"""The client's address, the one place that decides whether to believe X-Forwarded-For."""
+"""The client's address, the one place that decides whether to believe X-Forwarded-For; and
+the cookies a request's NUL characters make the site ignore."""
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -36,3 +38,12 @@ def client_address(request: HttpRequest) -> str:
         request.META.get("REMOTE_ADDR", ""),
         getattr(settings, "PROXY_COUNT", 0),
     )
+
+
+def cookies_without_nul(cookies: Mapping[str, str]) -> dict[str, str]:
+    """``cookies`` less any whose name or value holds a NUL character. The site never sets
+    one, and the session cookie is looked up in the database, where PostgreSQL refuses it
+    (``sessionid="x\\000"`` is an escape the cookie parser decodes): such a cookie is
+    treated as not sent, on pages (core.middleware.NulCookieMiddleware) and sockets
+    (core.consumers.socket_auth_stack) alike."""
+    return {name: value for name, value in cookies.items() if "\x00" not in name + value}

@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from core.api import NulInQuery, is_api_path
+from core.http import cookies_without_nul
 from core.views import bad_request, not_found
 
 
@@ -44,6 +45,21 @@ class QueryTextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or "\x00" in request.path_info or _query_holds_nul(request):
             return bad_request(request, NulInQuery())
+        return self.get_response(request)
+
+
+class NulCookieMiddleware:
+    """Cookies holding a NUL character are ignored, as if not sent (``cookies_without_nul``):
+    the visitor is simply not signed in. Sits before ``SessionMiddleware``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cookies = request.COOKIES
+        kept = cookies_without_nul(cookies)
+        if len(kept) != len(cookies):
+            request.COOKIES = kept
         return self.get_response(request)
 
 

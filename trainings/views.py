@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
 from core.errors import ServiceError, not_found
+from core.models import ID_MAX
 from trainings import jsonld, permissions, selectors, services
 from trainings.forms import (
     CompletionForm,
@@ -420,7 +421,10 @@ def conflicts(request: HttpRequest) -> HttpResponse:
     form = ConflictForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if "withdraw" in request.POST:
-            org = Provider.objects.filter(pk=request.POST.get("withdraw")).first()
+            chosen = request.POST.get("withdraw", "")
+            # Not an id (a tampered form) names no organisation, as an unknown one does.
+            named = chosen.isascii() and chosen.isdecimal() and int(chosen) <= ID_MAX
+            org = Provider.objects.filter(pk=int(chosen)).first() if named else None
             if org is not None:
                 services.conflict_withdraw(reviewer=request.user, provider=org)
                 messages.success(request, f"Conflict with {org.name} withdrawn.")

@@ -272,7 +272,10 @@ def _post_insert(
         )
         thread.last_post_id = post.pk
         # The author follows what they write in (a mute they chose stays) and has read the
-        # thread up to their own post, which is its newest: the thread is locked.
+        # thread up to their own post, which is its newest: the thread is locked. Whether
+        # they have a subscription was read by the locking query, possibly before it waited
+        # for the lock: two posts of theirs at once may both find none, so the insert still
+        # ignores a conflict.
         if not thread.author_subscribed:  # type: ignore[attr-defined]  # thread_for_posting
             ThreadSubscription.objects.bulk_create(
                 [ThreadSubscription(user=author, thread=thread, level=FOLLOWING)],

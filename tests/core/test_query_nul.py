@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from channels.testing import WebsocketCommunicator
+from django.http.cookie import parse_cookie
 from django.test import Client
 
 from accounts.models import User
 from cohorts.models import Cohort
+from config.asgi import application
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +45,58 @@ def test_a_page_asked_with_a_nul_character_answers_400_saying_why(
     assert "Content-Security-Policy" in response  # the site's page, with its headers
 
 
+@pytest.mark.parametrize("where", ["query", "path"])
 def test_a_cohort_page_with_a_nul_character_answers_400(
-    member_client: Client, cohort: Cohort
+    member_client: Client, cohort: Cohort, where: str
 ) -> None:
-    response = member_client.get(f"/cohorts/{cohort.slug}/resources/", {"kind": "link\x00"})
+    if where == "query":
+        response = member_client.get(f"/cohorts/{cohort.slug}/resources/", {"kind": "link\x00"})
+    else:
+        response = member_client.get(f"/cohorts/{cohort.slug}%00/resources/")
     assert response.status_code == 400
+    assert NUL_MESSAGE in response.content.decode()
+
+
+# How a browser (or anyone) can send a session cookie that decodes to a NUL character: the
+# cookie parser turns the octal escape of a quoted value into one.
+NUL_SESSION_COOKIE = 'sessionid="abcdefgh\\000ijkl"'
+
+
+def test_the_escaped_cookie_does_decode_to_a_nul_character() -> None:
+    assert parse_cookie(NUL_SESSION_COOKIE)["sessionid"] == "abcdefgh\x00ijkl"
+
+
+def test_a_session_cookie_holding_a_nul_character_is_ignored(
+    client: Client, framework: Any
+) -> None:
+    """The session cookie is looked up in the database, which refuses a NUL on PostgreSQL;
+    the visitor is simply not signed in."""
+    response = client.get("/cohorts/", HTTP_COOKIE=NUL_SESSION_COOKIE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/accounts/login/", HTTP_COOKIE=NUL_SESSION_COOKIE).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_with_such_a_session_cookie_is_anonymous() -> None:
+    headers = [
+        (b"origin", b"http://testserver"),
+        (b"host", b"testserver"),
+        (b"cookie", NUL_SESSION_COOKIE.encode()),
+    ]
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected  # accepted so that the close code reaches the client
+    assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    await communicator.wait()
+
+
+def test_an_api_token_holding_a_nul_character_is_refused_as_unknown(
+    api: Any, framework: Any
+) -> None:
+    response = Client(HTTP_AUTHORIZATION="Token abc\x00def").get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
 
 
 @pytest.mark.parametrize("debug", [False, True])

@@ -385,3 +385,15 @@ def test_a_too_long_renewal_message_is_shown_again_with_the_error(approved, prov
     assert "at most 4000 characters" in text or "4,000" in text
     approved.refresh_from_db()
     assert approved.renewal_requested_at is None
+
+
+@pytest.mark.parametrize("withdraw", ["abc", "1.5", "", "99999999999999999999999"])
+def test_withdrawing_a_conflict_with_a_tampered_id_changes_nothing(
+    reviewer, org, signed_in, withdraw
+):
+    from trainings.models import Conflict
+
+    services.conflict_declare(reviewer=reviewer, provider=org)
+    response = signed_in(reviewer).post(reverse("trainings:conflicts"), {"withdraw": withdraw})
+    assert response.status_code == 302
+    assert Conflict.objects.filter(reviewer=reviewer, provider=org).exists()
