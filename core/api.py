@@ -13,7 +13,7 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import authentication, exceptions, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -105,16 +105,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = {"detail": "The request is not valid.", "code": "invalid", "errors": data}
     response.data = body
     return response
-
-
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication, refusing a token holding a NUL character as any other
-    unknown token (401) rather than asking the database, which refuses it on PostgreSQL."""
-
-    def authenticate_credentials(self, key: str) -> Any:
-        if "\x00" in key:
-            raise exceptions.AuthenticationFailed("Invalid token.")
-        return super().authenticate_credentials(key)
 
 
 def is_api_path(path: str) -> bool:

@@ -71,7 +71,7 @@ def test_a_session_cookie_holding_a_nul_character_is_ignored(
 ) -> None:
     """The session cookie is looked up in the database, which refuses a NUL on PostgreSQL;
     the visitor is simply not signed in."""
-    response = client.get("/cohorts/", HTTP_COOKIE=NUL_SESSION_COOKIE)
+    response = client.get("/journal/", HTTP_COOKIE=NUL_SESSION_COOKIE)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert client.get("/accounts/login/", HTTP_COOKIE=NUL_SESSION_COOKIE).status_code == 200
