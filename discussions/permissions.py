@@ -4,11 +4,14 @@ socket), exactly like one that does not exist."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cohorts import permissions as cohort_permissions
@@ -118,6 +121,36 @@ def access_thread(
 CANNOT_POST = "You cannot post in this cohort."
 
 
+@functools.cache
+def _posting_checks_sql() -> tuple[str, str]:
+    """The two checks :func:`thread_for_posting` reads with the thread, as SQL: is the
+    author an active member of the thread's cohort (parameters: user id, status), and do
+    they have a subscription to the thread (parameter: user id).
+
+    They are what ``Exists(Membership.objects.filter(cohort_id=OuterRef(...), ...))`` would
+    compile to, written once from the models' own table and column names: building and
+    compiling those two subqueries on every post cost about 0.7 ms, more than the query
+    takes to run. Every test of who may post runs through them."""
+    quote = connection.ops.quote_name
+
+    def column(model: Any, field: str) -> str:
+        return quote(model._meta.get_field(field).column)
+
+    thread = quote(Thread._meta.db_table)
+    member = quote(Membership._meta.db_table)
+    follow = quote(ThreadSubscription._meta.db_table)
+    active = (
+        f"EXISTS (SELECT 1 FROM {member} WHERE {member}.{column(Membership, 'cohort')} = "
+        f"{thread}.{column(Thread, 'cohort')} AND {member}.{column(Membership, 'user')} = %s "
+        f"AND {member}.{column(Membership, 'status')} = %s)"
+    )
+    subscribed = (
+        f"EXISTS (SELECT 1 FROM {follow} WHERE {follow}.{column(ThreadSubscription, 'thread')} "
+        f"= {thread}.{column(Thread, 'id')} AND {follow}.{column(ThreadSubscription, 'user')} = %s)"
+    )
+    return active, subscribed
+
+
 def thread_for_posting(
     user: Any, *, thread_id: int, cohort_slug: str | None = None, lock: bool = False
 ) -> Thread:
@@ -135,12 +168,12 @@ def thread_for_posting(
     the read check."""
     if not getattr(user, "is_authenticated", False):
         raise not_found()
-    active = Membership.objects.filter(
-        cohort_id=OuterRef("cohort_id"), user_id=user.pk, status=Membership.Status.ACTIVE
-    )
-    subscribed = ThreadSubscription.objects.filter(thread_id=OuterRef("pk"), user_id=user.pk)
+    active_sql, subscribed_sql = _posting_checks_sql()
     rows = Thread.objects.select_related("cohort").annotate(
-        author_active=Exists(active), author_subscribed=Exists(subscribed)
+        author_active=RawSQL(
+            active_sql, (user.pk, Membership.Status.ACTIVE), output_field=BooleanField()
+        ),
+        author_subscribed=RawSQL(subscribed_sql, (user.pk,), output_field=BooleanField()),
     )
     if lock:
         # NO KEY: posts (and read pointers) may still reference the thread meanwhile.
