@@ -50,21 +50,32 @@ CLOSE_TOO_BIG = 1009
 CLOSE_RESTART = 1012
 
 
-def session_is_valid(session_key: str | None, user_id: int) -> bool:
-    """Whether the login session a socket was opened with still signs ``user_id`` in: the
-    session still exists, names the same person, carries the hash of their current password,
-    and the person is still active (the checks Django makes on every HTTP request)."""
+def session_user(session_key: str | None, user_id: int) -> Any:
+    """The person the login session a socket was opened with still signs in, or None: the
+    session still exists, names ``user_id``, carries the hash of their current password,
+    and the person is still active (the checks Django makes on every HTTP request). Apps
+    whose socket checks need the person too read it here, in the same call."""
     if not session_key:
-        return False
+        return None
     engine = import_module(settings.SESSION_ENGINE)
     data = engine.SessionStore(session_key=session_key).load()
     if not data or str(data.get(SESSION_KEY)) != str(user_id):
-        return False
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        return None
+    # One row by its key, without the model's ordering (name, email) compiled in.
+    user = next(
+        iter(get_user_model().objects.filter(pk=user_id, is_active=True).order_by()[:1]), None
+    )
     if user is None:
-        return False
+        return None
     stored = data.get(HASH_SESSION_KEY)
-    return bool(stored) and constant_time_compare(stored, user.get_session_auth_hash())
+    if stored and constant_time_compare(stored, user.get_session_auth_hash()):
+        return user
+    return None
+
+
+def session_is_valid(session_key: str | None, user_id: int) -> bool:
+    """Whether the login session a socket was opened with still holds (:func:`session_user`)."""
+    return session_user(session_key, user_id) is not None
 
 
 class SocketAuthMiddleware(AuthMiddleware):
@@ -181,8 +192,13 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         (the client reconnects, and an ended session then gets 4401)."""
         if await socket_db(session_is_valid)(self.session_key, self.user.pk):
             return True
-        await self.end(CLOSE_REAUTHENTICATE)
+        await self.session_ended()
         return False
+
+    async def session_ended(self) -> None:
+        """The login session no longer holds (found by :meth:`check_session`, or by an app
+        that read :func:`session_user` in a check of its own): close with the reconnect code."""
+        await self.end(CLOSE_REAUTHENTICATE)
 
     async def send_error(self, code: str, detail: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "detail": detail, **extra})

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.cache import cache
 from django.http import Http404
 
+from core.consumers import session_user
 from core.realtime import (
     ProtocolError,
     register_disconnect_hook,
@@ -44,7 +46,7 @@ def _thread_id(message: dict[str, Any]) -> int:
 def _active_user(user_id: int) -> Any:
     from accounts.models import User
 
-    return User.objects.filter(pk=user_id, is_active=True).first()
+    return next(iter(User.objects.filter(pk=user_id, is_active=True).order_by()[:1]), None)
 
 
 def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[str, bool]]]:
@@ -63,36 +65,59 @@ def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[s
     return user.display_name, rights
 
 
+# What _open_thread answers when the socket's login session no longer holds.
+SESSION_ENDED = "session ended"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a subscribe reads: where the thread is, who is asking and whether they may
+    post, and what they missed (see :func:`_replay`)."""
+
+    slug: str
+    name: str
+    may_post: bool
+    posts: list[dict[str, Any]]
+    newest: int
+    truncated: bool
+
+
 @socket_db
-def _authorize(user_id: int, thread_id: int) -> tuple[str, str, bool] | None:
-    """(cohort slug, display name, may post) if the person may read the thread, else None
-    (the same for a thread that does not exist)."""
+def _open_thread(
+    session_key: str | None, user_id: int, thread_id: int, after: int
+) -> Opening | str | None:
+    """Everything a subscribe reads, in one call on the sockets' threads (one connection
+    from the pool, one hop; a thousand sockets resubscribe at once when a server is lost):
+    the login session must still hold (:data:`SESSION_ENDED` if not), the person may read
+    the thread (None if not, the same for a thread that does not exist), and what they
+    missed after ``after``."""
     from discussions import permissions
 
-    user = _active_user(user_id)
+    user = session_user(session_key, user_id)
     if user is None:
-        return None
+        return SESSION_ENDED
     try:
-        thread = permissions.access_thread(user, thread_id=thread_id)
+        thread = permissions.access_thread(user, thread_id=thread_id, related=())
     except Http404:
         return None
-    return thread.cohort.slug, user.display_name, permissions.can_post(user, thread)
+    may_post = permissions.can_post(user, thread)
+    posts, newest, truncated = _replay(thread, after)
+    return Opening(thread.cohort.slug, user.display_name, may_post, posts, newest, truncated)
 
 
-@socket_db
-def _missed(thread_id: int, after: int) -> tuple[list[dict[str, Any]], int, bool]:
+def _replay(thread: Any, after: int) -> tuple[list[dict[str, Any]], int, bool]:
     """Up to REPLAY_LIMIT posts after ``after``, the newest id the answer may claim, and
-    whether more were left out."""
+    whether more were left out. The newest is the thread's last post as read before the
+    posts (or a later one among them): never one the client is not sent, since a post
+    made after that read comes live."""
     from discussions.events import post_payloads
-    from discussions.models import Thread
     from discussions.selectors import posts_after
 
-    posts = list(posts_after(thread_id, after).prefetch_related("reactions")[: REPLAY_LIMIT + 1])
+    posts = list(posts_after(thread.pk, after).prefetch_related("reactions")[: REPLAY_LIMIT + 1])
     if len(posts) > REPLAY_LIMIT:
         posts = posts[:REPLAY_LIMIT]
         return post_payloads(posts), posts[-1].pk, True
-    last = Thread.objects.filter(pk=thread_id).values_list("last_post_id", flat=True).first()
-    newest = max([p.pk for p in posts] + [last or 0, after])
+    newest = max([p.pk for p in posts] + [thread.last_post_id or 0, after])
     return post_payloads(posts), newest, False
 
 
@@ -151,42 +176,48 @@ async def subscribe(consumer: Any, message: dict[str, Any]) -> None:
         after = 0
     if isinstance(after, bool) or not isinstance(after, int) or after < 0:
         raise ProtocolError("bad_request", '"after" must be a post id or null.')
-    # The login session must still hold (a password change elsewhere ends it): otherwise the
-    # socket closes with the reconnect code and nothing is replayed.
-    if not await consumer.check_session():
-        return
     threads: dict[int, str] = consumer.state.setdefault("threads", {})
     sent: dict[int, int] = consumer.state.setdefault("sent", {})
     if thread_id in threads:
         # Already following: every post since the first answer has come live, so there is
-        # nothing to replay (a repeated subscribe costs no catch-up).
+        # nothing to replay (a repeated subscribe costs no catch-up). The login session must
+        # still hold (a password change elsewhere ends it): otherwise the socket closes with
+        # the reconnect code.
+        if not await consumer.check_session():
+            return
         await consumer.send_json(
             {"type": "subscribed", "thread": thread_id, "last_post_id": max(sent[thread_id], after)}
         )
         return
-    # Join first, then authorize: a removal from now on reaches this socket, and what was
-    # queued for the group meanwhile is dropped if the answer is no (the socket leaves).
+    # Join first, then read: a removal from now on reaches this socket, and what was queued
+    # for the group meanwhile is dropped if the answer is no (the socket leaves). A post made
+    # in between comes live and in the replay, twice, never not at all (clients de-duplicate
+    # by id).
     group = thread_group(thread_id)
     await consumer.join(group)
-    allowed = await _authorize(consumer.user.pk, thread_id)
-    if allowed is None:
+    opening = await _open_thread(consumer.session_key, consumer.user.pk, thread_id, after)
+    if not isinstance(opening, Opening):
         await consumer.leave(group)
+        if opening == SESSION_ENDED:
+            await consumer.session_ended()
+            return
         raise ProtocolError("forbidden", FORBIDDEN)
-    slug, name, may_post = allowed
-    consumer.state.setdefault("names", {})["me"] = name
+    consumer.state.setdefault("names", {})["me"] = opening.name
     posting: set[int] = consumer.state.setdefault("posting", set())
-    if may_post:
+    if opening.may_post:
         posting.add(thread_id)
-    threads[thread_id] = slug
-    # Replay after joining: a post made in between arrives twice, never not at all (clients
-    # de-duplicate by id). At most REPLAY_LIMIT posts; "subscribed" never claims a post the
-    # client was not sent, and says when more were left out.
-    posts, newest, truncated = await _missed(thread_id, after)
-    for payload in posts:
+    threads[thread_id] = opening.slug
+    # At most REPLAY_LIMIT posts; "subscribed" never claims a post the client was not sent,
+    # and says when more were left out.
+    for payload in opening.posts:
         await consumer.send_json({"type": "post.created", "post": payload})
-    sent[thread_id] = newest
-    answer: dict[str, Any] = {"type": "subscribed", "thread": thread_id, "last_post_id": newest}
-    if truncated:
+    sent[thread_id] = opening.newest
+    answer: dict[str, Any] = {
+        "type": "subscribed",
+        "thread": thread_id,
+        "last_post_id": opening.newest,
+    }
+    if opening.truncated:
         answer["truncated"] = True
     await consumer.send_json(answer)
     await _announce_presence(consumer, thread_id)

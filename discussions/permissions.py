@@ -5,7 +5,7 @@ socket), exactly like one that does not exist."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -102,15 +102,22 @@ THREAD_RELATED = ("cohort", "session", "goal", "created_by")
 
 
 def access_thread(
-    user: Any, *, thread_id: int, need: ThreadNeed = "view", cohort_slug: str | None = None
+    user: Any,
+    *,
+    thread_id: int,
+    need: ThreadNeed = "view",
+    cohort_slug: str | None = None,
+    related: Sequence[str] = THREAD_RELATED,
 ) -> Thread:
     """The thread if ``user`` may do what ``need`` says in it; otherwise the same 404
     whether it does not exist or is not theirs. With ``cohort_slug`` (a page's URL) it must
-    also belong to that cohort."""
-    rows = Thread.objects.select_related(*THREAD_RELATED).filter(pk=thread_id)
+    also belong to that cohort. ``related`` is what is read with it (pages show all of
+    :data:`THREAD_RELATED`; a socket needs only the cohort, which every check reads)."""
+    rows = Thread.objects.select_related("cohort", *related).filter(pk=thread_id)
     if cohort_slug is not None:
         rows = rows.filter(cohort__slug=cohort_slug)
-    thread = rows.first()
+    # One row by its key: the model's ordering would only cost compiling.
+    thread = next(iter(rows.order_by()[:1]), None)
     if thread is None or not _THREAD_RULES[need](user, thread):
         raise not_found()
     return thread

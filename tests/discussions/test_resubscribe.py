@@ -158,15 +158,15 @@ async def test_a_post_made_while_the_resubscribe_is_answered_is_shown_once(
     await lose(first, "killed")
     missed = await new_post(thread, peer, "missed")
 
-    read_missed = discussion_consumers._missed
+    open_thread = discussion_consumers._open_thread
     raced: list[int] = []
 
-    async def a_post_lands_first(thread_id: int, after: int) -> Any:
+    async def a_post_lands_first(*args: Any) -> Any:
         if not raced:
             raced.append((await new_post(thread, peer, "in the gap")).pk)
-        return await read_missed(thread_id, after)
+        return await open_thread(*args)
 
-    monkeypatch.setattr(discussion_consumers, "_missed", a_post_lands_first)
+    monkeypatch.setattr(discussion_consumers, "_open_thread", a_post_lands_first)
     second = await connect(member)
     answer = await page.subscribe(second, thread)
     assert answer["last_post_id"] == raced[0]

@@ -75,15 +75,15 @@ async def test_event_published_while_a_subscribe_is_authorized_is_not_missed(
     """The socket is in the thread's group before the permission check runs, so whatever
     the thread publishes from then on (a post, a removal) reaches it."""
     layer = get_channel_layer()
-    authorize = discussion_consumers._authorize
+    open_thread = discussion_consumers._open_thread
     marker = '{"type":"marker"}'
 
-    async def publish_during_the_check(user_id: int, thread_id: int) -> Any:
-        group = thread_group(thread_id)
+    async def publish_during_the_check(*args: Any) -> Any:
+        group = thread_group(args[2])
         await layer.group_send(group, relay_event(group, "marker", marker))
-        return await authorize(user_id, thread_id)
+        return await open_thread(*args)
 
-    monkeypatch.setattr(discussion_consumers, "_authorize", publish_during_the_check)
+    monkeypatch.setattr(discussion_consumers, "_open_thread", publish_during_the_check)
     socket = await connect(member)
     frames = await socket.subscribe(thread.pk)
     assert frames[-1]["type"] == "subscribed"
@@ -93,13 +93,13 @@ async def test_event_published_while_a_subscribe_is_authorized_is_not_missed(
 async def test_refused_subscribe_relays_nothing_queued_meanwhile_or_later(
     connect: Connect, thread: Thread, outsider: User, member: User, monkeypatch: Any
 ):
-    authorize = discussion_consumers._authorize
+    open_thread = discussion_consumers._open_thread
 
-    async def post_during_the_check(user_id: int, thread_id: int) -> Any:
+    async def post_during_the_check(*args: Any) -> Any:
         await new_post(thread, member, "published while the outsider was being checked")
-        return await authorize(user_id, thread_id)
+        return await open_thread(*args)
 
-    monkeypatch.setattr(discussion_consumers, "_authorize", post_during_the_check)
+    monkeypatch.setattr(discussion_consumers, "_open_thread", post_during_the_check)
     socket = await connect(outsider)
     frames = await socket.subscribe(thread.pk)
     assert (frames[-1]["type"], frames[-1]["code"]) == ("error", "forbidden")
