@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gc
 import logging
 import os
 import signal
@@ -25,6 +26,7 @@ from daphne.utils import parse_x_forwarded_for
 from daphne.ws_protocol import WebSocketFactory
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import get_resolver
 from twisted.internet import reactor
 from twisted.web.http_headers import Headers
 
@@ -80,6 +82,33 @@ def forwarded_address_parser(proxies: int) -> Callable[..., tuple[Any, Any]]:
     return parse
 
 
+# The collector's thresholds while serving (Python's are 700, 10, 10). A server holding a
+# thousand sockets keeps hundreds of thousands of objects alive for their whole life, and
+# at Python's rates it walked them all every few seconds: full collections of 100 to 380 ms
+# (measured in `bench/live.py`), each one a pause of the event loop that every socket and
+# request of the process waits through, and about a sixth of the process's CPU. With a young
+# generation of 50,000 objects, what dies young (a request's objects, a message's) is freed
+# before it is looked at, far fewer objects are promoted, and full collections become rare.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def settle_garbage_collector() -> None:
+    """Before serving: load the URLconf (and with it every view module), collect, move
+    everything alive into the collector's permanent generation, and set
+    :data:`GC_THRESHOLDS`.
+
+    A process running Django holds a couple of hundred thousand long-lived objects (modules,
+    classes, settings, compiled patterns) that never become garbage, and every full
+    collection walked them all (60 to 80 ms here on their own). Frozen, they are no longer
+    walked. Nothing is leaked: frozen objects are still freed by reference counting when the
+    last reference goes; only cycles among them would stay, and these are made once, at
+    start-up."""
+    get_resolver().url_patterns  # noqa: B018 - imports the views now, not on a request
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 class DrainingServer(daphne_server.Server):
     """daphne's server with a graceful stop, for rolling restarts behind a proxy.
 
@@ -109,6 +138,7 @@ class DrainingServer(daphne_server.Server):
     def run(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self.on_stop_signal)
+        settle_garbage_collector()
         super().run()
 
     def listen_success(self, port: Any) -> None:
