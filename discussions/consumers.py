@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from channels.db import database_sync_to_async
 from django.core.cache import cache
@@ -66,7 +66,7 @@ def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[s
 
 
 # What _open_thread answers when the socket's login session no longer holds.
-SESSION_ENDED = "session ended"
+SESSION_ENDED: Literal["session ended"] = "session ended"
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Opening:
 @socket_db
 def _open_thread(
     session_key: str | None, user_id: int, thread_id: int, after: int
-) -> Opening | str | None:
+) -> Opening | Literal["session ended"] | None:
     """Everything a subscribe reads, in one call on the sockets' threads (one connection
     from the pool, one hop; a thousand sockets resubscribe at once when a server is lost):
     the login session must still hold (:data:`SESSION_ENDED` if not), the person may read

@@ -5,7 +5,7 @@ socket), exactly like one that does not exist."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -107,7 +107,7 @@ def access_thread(
     thread_id: int,
     need: ThreadNeed = "view",
     cohort_slug: str | None = None,
-    related: Sequence[str] = THREAD_RELATED,
+    related: tuple[str, ...] = THREAD_RELATED,
 ) -> Thread:
     """The thread if ``user`` may do what ``need`` says in it; otherwise the same 404
     whether it does not exist or is not theirs. With ``cohort_slug`` (a page's URL) it must
@@ -137,7 +137,11 @@ def _posting_checks_sql() -> tuple[str, str]:
     They are what ``Exists(Membership.objects.filter(cohort_id=OuterRef(...), ...))`` would
     compile to, written once from the models' own table and column names: building and
     compiling those two subqueries on every post cost about 0.7 ms, more than the query
-    takes to run. Every test of who may post runs through them."""
+    takes to run. Every test of who may post runs through them.
+
+    They name the outer row by the thread table's own name, as the one query they are used
+    in (read at once, never nested in another) has it: a query that joined the thread table
+    under another alias, or put this one inside another, would need them rewritten."""
     quote = connection.ops.quote_name
 
     def column(model: Any, field: str) -> str:

@@ -181,3 +181,43 @@ async def test_a_post_made_while_the_resubscribe_is_answered_is_shown_once(
     assert page.shown == [opening.pk, missed.pk, raced[0]]
     assert page.frames.count(missed.pk) == 1
     assert 1 <= page.frames.count(raced[0]) <= 2
+
+
+async def test_a_post_made_between_the_threads_read_and_the_replay_is_claimed_only_when_sent(
+    connect: Connect,
+    thread: Thread,
+    member: User,
+    peer: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The subscribe's one database call reads the thread (its last post) before the posts it
+    replays: a post made in between is among them, so "subscribed" may claim it, and it is on
+    the page once whichever way it also comes."""
+    from discussions.services import post_create
+
+    opening = await database_sync_to_async(lambda: thread.posts.get())()
+    page = Page(opening.pk)
+    first = await connect(member)
+    await page.subscribe(first, thread)
+    await lose(first, "killed")
+
+    replay = discussion_consumers._replay
+    raced: list[int] = []
+
+    def a_post_lands_after_the_thread_was_read(read: Thread, after: int) -> Any:
+        assert read.last_post_id == opening.pk  # read before the new post
+        raced.append(post_create(thread=thread.pk, author=peer, body="in between")[0].pk)
+        return replay(read, after)
+
+    monkeypatch.setattr(discussion_consumers, "_replay", a_post_lands_after_the_thread_was_read)
+    second = await connect(member)
+    answer = await page.subscribe(second, thread)
+    assert answer["last_post_id"] == raced[0]
+    while not await second.communicator.receive_nothing(timeout=0.3):
+        frame = await second.communicator.receive_json_from(timeout=TIMEOUT)
+        if frame["type"] in QUIET_TYPES:
+            continue
+        assert frame["type"] == "post.created", frame
+        page.take(frame)
+    assert page.shown == [opening.pk, raced[0]]
+    assert 1 <= page.frames.count(raced[0]) <= 2

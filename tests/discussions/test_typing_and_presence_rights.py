@@ -78,10 +78,12 @@ async def test_event_published_while_a_subscribe_is_authorized_is_not_missed(
     open_thread = discussion_consumers._open_thread
     marker = '{"type":"marker"}'
 
-    async def publish_during_the_check(*args: Any) -> Any:
-        group = thread_group(args[2])
+    async def publish_during_the_check(
+        session_key: str, user_id: int, thread_id: int, after: int
+    ) -> Any:
+        group = thread_group(thread_id)
         await layer.group_send(group, relay_event(group, "marker", marker))
-        return await open_thread(*args)
+        return await open_thread(session_key, user_id, thread_id, after)
 
     monkeypatch.setattr(discussion_consumers, "_open_thread", publish_during_the_check)
     socket = await connect(member)

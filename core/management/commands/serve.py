@@ -100,9 +100,9 @@ def settle_garbage_collector() -> None:
     A process running Django holds a couple of hundred thousand long-lived objects (modules,
     classes, settings, compiled patterns) that never become garbage, and every full
     collection walked them all (60 to 80 ms here on their own). Frozen, they are no longer
-    walked. Nothing is leaked: frozen objects are still freed by reference counting when the
-    last reference goes; only cycles among them would stay, and these are made once, at
-    start-up."""
+    walked. They are still freed by reference counting when the last reference goes; what
+    the collector no longer finds is a cycle running through one of them, which start-up
+    code (made once, kept for the life of the process) does not leave behind in numbers."""
     get_resolver().url_patterns  # noqa: B018 - imports the views now, not on a request
     gc.collect()
     gc.freeze()
