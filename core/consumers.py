@@ -22,6 +22,7 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
 
 from core.http import cookies_without_nul
+from core.models import first_row
 from core.realtime import (
     CLOSE_TYPE,
     ProtocolError,
@@ -61,10 +62,7 @@ def session_user(session_key: str | None, user_id: int) -> Any:
     data = engine.SessionStore(session_key=session_key).load()
     if not data or str(data.get(SESSION_KEY)) != str(user_id):
         return None
-    # One row by its key, without the model's ordering (name, email) compiled in.
-    user = next(
-        iter(get_user_model().objects.filter(pk=user_id, is_active=True).order_by()[:1]), None
-    )
+    user = first_row(get_user_model().objects.filter(pk=user_id, is_active=True))
     if user is None:
         return None
     stored = data.get(HASH_SESSION_KEY)

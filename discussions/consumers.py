@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import Http404
 
 from core.consumers import session_user
+from core.models import first_row
 from core.realtime import (
     ProtocolError,
     register_disconnect_hook,
@@ -46,7 +47,7 @@ def _thread_id(message: dict[str, Any]) -> int:
 def _active_user(user_id: int) -> Any:
     from accounts.models import User
 
-    return next(iter(User.objects.filter(pk=user_id, is_active=True).order_by()[:1]), None)
+    return first_row(User.objects.filter(pk=user_id, is_active=True))
 
 
 def _rights(user_id: int, thread_ids: list[int]) -> tuple[str, dict[int, tuple[str, bool]]]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cohorts import permissions as cohort_permissions
 from cohorts.models import Cohort, Membership
 from core.errors import ServiceError, not_found
+from core.models import first_row
 from discussions.models import Post, Thread, ThreadSubscription
 
 # How long the author (or a facilitator) may restore a deleted post.
@@ -116,8 +117,7 @@ def access_thread(
     rows = Thread.objects.select_related("cohort", *related).filter(pk=thread_id)
     if cohort_slug is not None:
         rows = rows.filter(cohort__slug=cohort_slug)
-    # One row by its key: the model's ordering would only cost compiling.
-    thread = next(iter(rows.order_by()[:1]), None)
+    thread = first_row(rows)
     if thread is None or not _THREAD_RULES[need](user, thread):
         raise not_found()
     return thread
@@ -197,12 +197,10 @@ def thread_for_posting(
     rows = rows.filter(pk=thread_id)
     if cohort_slug is not None:
         rows = rows.filter(cohort__slug=cohort_slug)
-    # One row by its key: without the model's ordering, which the ORM would otherwise
-    # compile into the query (about a millisecond of each post's time).
-    thread = next(iter(rows.order_by()[:1]), None)
+    thread = first_row(rows)
     if thread is None:
         raise not_found()
-    if thread.author_active and thread.cohort.state != Cohort.State.ARCHIVED:
+    if thread.author_active and thread.cohort.state != Cohort.State.ARCHIVED:  # type: ignore[attr-defined]  # annotated above
         return thread
     if can_view_thread(user, thread):
         raise ServiceError(CANNOT_POST, code="forbidden")

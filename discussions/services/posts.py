@@ -199,7 +199,7 @@ def _client_id_used(author: User, client_id: uuid.UUID) -> bool:
     """Whether the author has a post made with ``client_id``: nearly every submit is new,
     and this one indexed look (no joins) is all it pays. Only a retry reads the post with
     what the answer shows (:func:`_by_client_id`, about 2 ms more)."""
-    return Post.objects.filter(author=author, client_id=client_id).order_by().exists()
+    return Post.objects.filter(author=author, client_id=client_id).exists()
 
 
 def _by_client_id(author: User, client_id: uuid.UUID, thread_id: int) -> Post | None:

@@ -20,6 +20,7 @@ from accounts.models import User
 from config.asgi import application
 from discussions import consumers as discussion_consumers
 from discussions.models import Thread
+from discussions.services import post_create
 from tests.discussions.test_consumer import (
     QUIET_TYPES,
     TIMEOUT,
@@ -76,6 +77,15 @@ class Page:
         if post_id not in self.shown:  # de-duplicate by id
             self.shown = sorted([*self.shown, post_id])
 
+    async def read_rest(self, socket: Socket) -> None:
+        """Take the posts still arriving on ``socket`` until it goes quiet."""
+        while not await socket.communicator.receive_nothing(timeout=0.3):
+            frame = await socket.communicator.receive_json_from(timeout=TIMEOUT)
+            if frame["type"] in QUIET_TYPES:
+                continue
+            assert frame["type"] == "post.created", frame
+            self.take(frame)
+
     async def subscribe(self, socket: Socket, thread: Thread) -> dict[str, Any]:
         frames = await socket.subscribe(thread.pk, after=self.last_seen)
         for frame in frames[:-1]:
@@ -90,6 +100,17 @@ class Page:
         assert frame["type"] == "post.created", frame
         self.take(frame)
         return int(frame["post"]["id"])
+
+
+async def lost_after_the_opening(connect: Connect, thread: Thread, member: User) -> Page:
+    """``member``'s page of ``thread`` (its one opening post), whose socket then died as under
+    SIGKILL: the next subscribe is a resubscribe after a lost server."""
+    opening = await database_sync_to_async(lambda: thread.posts.get())()
+    page = Page(opening.pk)
+    first = await connect(member)
+    await page.subscribe(first, thread)
+    await lose(first, "killed")
+    return page
 
 
 async def lose(socket: Socket, how: str) -> None:
@@ -151,11 +172,8 @@ async def test_a_post_made_while_the_resubscribe_is_answered_is_shown_once(
 ) -> None:
     """The server joins the thread's group before it reads what was missed, so a post made in
     between comes both live and in the replay: on the wire twice, on the page once."""
-    opening = await database_sync_to_async(lambda: thread.posts.get())()
-    page = Page(opening.pk)
-    first = await connect(member)
-    await page.subscribe(first, thread)
-    await lose(first, "killed")
+    page = await lost_after_the_opening(connect, thread, member)
+    opening_id = page.shown[0]
     missed = await new_post(thread, peer, "missed")
 
     open_thread = discussion_consumers._open_thread
@@ -171,14 +189,9 @@ async def test_a_post_made_while_the_resubscribe_is_answered_is_shown_once(
     answer = await page.subscribe(second, thread)
     assert answer["last_post_id"] == raced[0]
     # Its live copy may be queued behind the answer: read what is left.
-    while not await second.communicator.receive_nothing(timeout=0.3):
-        frame = await second.communicator.receive_json_from(timeout=TIMEOUT)
-        if frame["type"] in QUIET_TYPES:
-            continue
-        assert frame["type"] == "post.created", frame
-        page.take(frame)
+    await page.read_rest(second)
 
-    assert page.shown == [opening.pk, missed.pk, raced[0]]
+    assert page.shown == [opening_id, missed.pk, raced[0]]
     assert page.frames.count(missed.pk) == 1
     assert 1 <= page.frames.count(raced[0]) <= 2
 
@@ -193,19 +206,14 @@ async def test_a_post_made_between_the_threads_read_and_the_replay_is_claimed_on
     """The subscribe's one database call reads the thread (its last post) before the posts it
     replays: a post made in between is among them, so "subscribed" may claim it, and it is on
     the page once whichever way it also comes."""
-    from discussions.services import post_create
-
-    opening = await database_sync_to_async(lambda: thread.posts.get())()
-    page = Page(opening.pk)
-    first = await connect(member)
-    await page.subscribe(first, thread)
-    await lose(first, "killed")
+    page = await lost_after_the_opening(connect, thread, member)
+    opening_id = page.shown[0]
 
     replay = discussion_consumers._replay
     raced: list[int] = []
 
     def a_post_lands_after_the_thread_was_read(read: Thread, after: int) -> Any:
-        assert read.last_post_id == opening.pk  # read before the new post
+        assert read.last_post_id == opening_id  # read before the new post
         raced.append(post_create(thread=thread.pk, author=peer, body="in between")[0].pk)
         return replay(read, after)
 
@@ -213,11 +221,6 @@ async def test_a_post_made_between_the_threads_read_and_the_replay_is_claimed_on
     second = await connect(member)
     answer = await page.subscribe(second, thread)
     assert answer["last_post_id"] == raced[0]
-    while not await second.communicator.receive_nothing(timeout=0.3):
-        frame = await second.communicator.receive_json_from(timeout=TIMEOUT)
-        if frame["type"] in QUIET_TYPES:
-            continue
-        assert frame["type"] == "post.created", frame
-        page.take(frame)
-    assert page.shown == [opening.pk, raced[0]]
+    await page.read_rest(second)
+    assert page.shown == [opening_id, raced[0]]
     assert 1 <= page.frames.count(raced[0]) <= 2
