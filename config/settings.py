@@ -181,9 +181,13 @@ if REDIS_URL:
                 # channels_redis keeps one inbox per process for all of its sockets, and
                 # capacity bounds that inbox, not one socket's: a process holding thousands
                 # of sockets while a thousand more reconnect (their presence frames too)
-                # passed 1,500 and lost posts. Messages older than ``expiry`` are dropped.
+                # passed 1,500 and lost posts. Messages older than ``expiry`` are dropped
+                # from an inbox whenever something more is sent to it: a process taking over
+                # another's thousand sockets fell 57 s behind on a slow machine, and at 60 s
+                # posts its live sockets had not read yet were lost. Five minutes of posts
+                # is still a small inbox (a dead process's is trimmed to the same age).
                 "capacity": env.int("CHANNEL_CAPACITY", default=50000),
-                "expiry": env.int("CHANNEL_EXPIRY", default=60),
+                "expiry": env.int("CHANNEL_EXPIRY", default=300),
             },
         }
     }
