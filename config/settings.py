@@ -174,7 +174,8 @@ if TESTING:
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer, reading a process's inbox in batches (core.channel_layer).
+            "BACKEND": "core.channel_layer.InboxRedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env.str("CHANNEL_PREFIX", default="commonplace"),
