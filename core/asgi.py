@@ -21,6 +21,7 @@ from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
+from django.db import close_old_connections
 
 # Idle request threads kept for later requests; past this, a finished request's thread ends.
 KEEP_IDLE = 32
@@ -63,8 +64,15 @@ class KeptThreadsASGIHandler(ASGIHandler):
         executor = self.threads.take()
         try:
             # The request's thread-sensitive calls all go to this one thread, as with a
-            # plain ThreadSensitiveContext(); they have finished when the block exits.
+            # plain ThreadSensitiveContext().
             async with ThreadSensitiveContext(executor=executor):
                 await self.handle(scope, receive, send)
         finally:
-            self.threads.give_back(executor)
+            # Usually the thread is idle by now. Not when the request was cancelled while
+            # its view still ran (daphne cancels a request some seconds after its client
+            # went): the view goes on, and Django's end-of-request clean-up was skipped. So
+            # the thread is given back only once it is done: then it closes what the
+            # request left open (as that clean-up would) and waits for the next request.
+            executor.submit(close_old_connections).add_done_callback(
+                lambda _done: self.threads.give_back(executor)
+            )

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
+
+logger = logging.getLogger(__name__)
 
 # The most messages one read takes out of a process's inbox.
 INBOX_BATCH = 200
@@ -47,17 +50,26 @@ class InboxRedisChannelLayer(RedisChannelLayer):
             return await super().receive_single(channel)  # type: ignore[no-any-return]
         assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
         waiting = self.inbox_read[channel]
-        while not waiting:
-            await asyncio.shield(self._inbox_read_task(channel))
+        ready: list[tuple[Any, dict[str, Any]]] = []
+        while not ready:
+            while not waiting:
+                await asyncio.shield(self._inbox_read_task(channel))
+            while waiting:
+                content = waiting.popleft()
+                try:
+                    ready.append(self._unpack(channel, content))
+                except Exception:
+                    # One message that cannot be read costs only itself, not the others
+                    # of the read (an error here would drop the caller's buffered ones).
+                    logger.exception("Dropped a message of %s that could not be read", channel)
         # All that was read is handed out now, in order: the last is returned (channels_redis's
         # receive puts it in its sockets' buffers), the others go to theirs the same way
         # here. One turn of the receive lock per read, not one per message: each turn waits
         # for a turn of the event loop.
-        while len(waiting) > 1:
-            target, message = self._unpack(channel, waiting.popleft())
+        for target, message in ready[:-1]:
             for name in target if isinstance(target, list) else [target]:
                 self.receive_buffer[name].put_nowait(message)
-        return self._unpack(channel, waiting.popleft())
+        return ready[-1]
 
     def _unpack(self, channel: str, content: bytes) -> tuple[Any, dict[str, Any]]:
         message = self.deserialize(content)
@@ -90,12 +102,25 @@ class InboxRedisChannelLayer(RedisChannelLayer):
         if first is not None:
             self.inbox_read[channel].append(first[1])
 
+    async def _stop_reads(self) -> None:
+        """Stop the reads in progress: this loop's are awaited; another loop's (tests run
+        one layer on many loops) are cancelled on their own loop if it still runs."""
+        here = asyncio.get_running_loop()
+        mine = []
+        for loop, task in list(self.inbox_reads.values()):
+            if loop is here:
+                task.cancel()
+                mine.append(task)
+            elif not loop.is_closed():
+                loop.call_soon_threadsafe(task.cancel)
+        self.inbox_reads.clear()
+        await asyncio.gather(*mine, return_exceptions=True)
+
     async def flush(self) -> None:
+        await self._stop_reads()
         self.inbox_read.clear()
         await super().flush()
 
     async def close_pools(self) -> None:
-        for _loop, task in list(self.inbox_reads.values()):
-            task.cancel()
-        self.inbox_reads.clear()
+        await self._stop_reads()
         await super().close_pools()

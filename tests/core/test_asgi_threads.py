@@ -4,6 +4,8 @@ and joined for each request."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -65,6 +67,16 @@ async def answer(communicator: ApplicationCommunicator) -> tuple[int, int]:
     return start["status"], json.loads(body["body"])["thread"]
 
 
+async def idle_threads(app: KeptThreadsASGIHandler, count: int) -> None:
+    """Wait until ``count`` request threads are idle (a thread is given back once it has
+    finished, from the thread itself)."""
+    for _ in range(200):
+        if len(app.threads.idle) == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{len(app.threads.idle)} idle request threads, not {count}")
+
+
 @pytest.fixture
 def app() -> Iterator[KeptThreadsASGIHandler]:
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
@@ -78,6 +90,7 @@ async def test_requests_one_after_another_reuse_one_thread(app: KeptThreadsASGIH
         status, thread = await answer(await start(app, "/whoami/"))
         assert status == 200
         seen.add(thread)
+        await idle_threads(app, 1)
     assert len(seen) == 1
     assert app.threads.started == 1
     assert thread != threading.get_ident()  # not on the event loop's thread
@@ -100,7 +113,29 @@ async def test_requests_at_once_each_have_a_thread_of_their_own(
     assert len(threads) == 3
     assert app.threads.started == 3
     # The three threads wait for later requests.
-    assert len(app.threads.idle) == 3
+    await idle_threads(app, 3)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_cancelled_while_its_view_runs_holds_up_no_later_request(
+    app: KeptThreadsASGIHandler,
+) -> None:
+    """daphne cancels a request some seconds after its client went; the view goes on in its
+    thread, which must not be handed to the next request until it is done."""
+    gate.clear()
+    try:
+        held = await start(app, "/held/")
+        await asyncio.sleep(0.3)  # the view is running, waiting for the gate
+        held.future.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await held.wait(5)
+        status, _ = await answer(await start(app, "/whoami/"))
+        assert status == 200
+        assert app.threads.started == 2  # a thread of its own, not the busy one
+    finally:
+        gate.set()
+    # Once the held view has finished, its thread is idle again too.
+    await idle_threads(app, 2)
 
 
 def test_idle_threads_past_the_limit_end() -> None:
