@@ -4,20 +4,21 @@ channels_redis keeps one inbox per process for every socket of the process (a so
 Redis), and reads it one message at a time: for each message, a script that restores an
 interrupted read, BZPOPMIN, a copy into a backup set, the backup's clean-up and a hand-over
 of the receive lock to the next socket, every one waiting for a turn of the process's event
-loop. When the loop is busy (a
-process taking over a thousand reconnecting sockets spends tens of seconds on their
-handshakes), each turn takes a few hundred milliseconds, the inbox is read a few messages
-a second while twenty posts a second arrive, and every socket of the process, the ones
-that were never disconnected too, falls tens of seconds behind.
+loop. When the loop is busy (a process taking over a thousand reconnecting sockets spends
+tens of seconds on their handshakes), each turn takes a few hundred milliseconds, the inbox
+is read a few messages a second while twenty posts a second arrive, and every socket of the
+process, the ones that were never disconnected too, falls tens of seconds behind.
 
 :class:`InboxRedisChannelLayer` reads what is waiting in the inbox in one ZPOPMIN of up to
 :data:`INBOX_BATCH` messages (BZPOPMIN only when it is empty, to wait for the next one), and
 hands them all to their sockets' buffers at once, in order. The read runs as a task of the
 layer's own, so a socket that is closed while it waits does not lose what the read brings
-for the others. Messages taken out of Redis are only in the process's memory until they are given
-to their sockets: if the process dies, they are lost with the sockets they were for, whose
-clients reconnect elsewhere and catch up with ``after`` (channels_redis's backup set
+for the others. Messages taken out of Redis are only in the process's memory until they are
+given to their sockets: if the process dies, they are lost with the sockets they were for,
+whose clients reconnect elsewhere and catch up with ``after`` (channels_redis's backup set
 covered a read interrupted inside a process that lives on, which the task covers here).
+daphne runs one event loop per process; where one layer serves several loops in turn (tests),
+a read left waiting on a loop that is then closed takes what it was bringing with it.
 """
 
 from __future__ import annotations
