@@ -15,6 +15,7 @@ before. When it ends, the thread waits for the next request.
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -35,8 +36,13 @@ class RequestThreads:
         self.idle: list[ThreadPoolExecutor] = []
         self.lock = threading.Lock()
         self.started = 0
+        self.pid = os.getpid()
 
     def take(self) -> ThreadPoolExecutor:
+        if self.pid != os.getpid():
+            # A forked child (the browser tests' live server): threads do not survive a
+            # fork, so the parent's idle executors would take work and never run it.
+            self.__init__(self.keep)  # type: ignore[misc]
         with self.lock:
             if self.idle:
                 return self.idle.pop()  # the most recently used: its thread is warm

@@ -163,3 +163,31 @@ async def test_a_thread_sensitive_call_inside_a_request_runs_on_the_request_thre
         two = await sync_to_async(threading.get_ident)()
     threads.give_back(executor)
     assert one == two != threading.get_ident()
+
+
+def _take_and_run(pool: RequestThreads) -> None:
+    """In a forked child: the parent's idle thread does not exist here."""
+    import os
+
+    executor = pool.take()
+    try:
+        ran = executor.submit(lambda: 1).result(timeout=5) == 1
+    except Exception:
+        ran = False
+    os._exit(0 if ran and pool.started == 1 else 1)
+
+
+def test_a_forked_child_does_not_take_the_parents_idle_threads() -> None:
+    """The browser tests' live server is a fork of the test process: an idle executor it
+    inherited has no thread, and a request given it would wait for ever."""
+    import multiprocessing
+
+    pool = RequestThreads()
+    executor = pool.take()
+    list(executor.map(lambda _: None, [0]))
+    pool.give_back(executor)
+    assert pool.idle == [executor]
+    child = multiprocessing.get_context("fork").Process(target=_take_and_run, args=(pool,))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
