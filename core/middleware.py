@@ -11,9 +11,27 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
+from core import deferred
 from core.api import NulInQuery, is_api_path
 from core.http import cookies_without_nul
 from core.views import bad_request, not_found
+
+
+class AfterResponseMiddleware:
+    """Opens the request's list of work for after its response (``core.deferred``) and runs
+    it when the response is closed, once the last byte has been handed to the server. First
+    in the chain, so the work of every layer after it waits for the answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        pending = deferred.begin_request()
+        response = self.get_response(request)
+        # Django's own list of what ``close()`` runs (a FileResponse's file is closed there):
+        # whichever thread closes the response, the work runs.
+        response._resource_closers.append(pending.run)  # type: ignore[attr-defined]
+        return response
 
 
 class SecurityHeadersMiddleware:

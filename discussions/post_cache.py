@@ -49,6 +49,8 @@ from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.deferred import on_commit_after_response
+
 log = logging.getLogger(__name__)
 
 # Bump when _post.html or _reaction.html change shape, so old fragments are not reused.
@@ -225,7 +227,8 @@ def live_fragments(
     """The live partial of each post (``events.post_html``: the same for every reader, times
     in UTC), built by ``render`` once and then shared by every socket that replays the post
     (a catch-up after a reconnect), the API's answers and the events. A ``new`` post has
-    nothing cached yet: it is rendered and stored without asking."""
+    nothing cached yet: it is rendered without asking, and stored once it has committed and
+    the request's response has been sent."""
     return _cached(posts, render, "UTC", kind=":live", look=not new)
 
 
@@ -258,11 +261,20 @@ def _cached(
             html = made[key] = render(post)
         out.append(html)
     if made:
-        try:
-            django_cache.set_many(made, FRAGMENT_TTL)
-        except Exception:
-            log.warning("post cache: could not store %d fragments", len(made), exc_info=True)
+        if look:
+            _store(made)
+        else:
+            # A new post's fragment is for later readers (catch-ups, the API's listings):
+            # stored if its post commits, and the request that made it does not wait.
+            on_commit_after_response(lambda: _store(made), what="storing a new post's fragment")
     return out
+
+
+def _store(made: dict[str, str]) -> None:
+    try:
+        django_cache.set_many(made, FRAGMENT_TTL)
+    except Exception:
+        log.warning("post cache: could not store %d fragments", len(made), exc_info=True)
 
 
 def personalise(html: str, viewer: Viewer, authors: dict[int, int | None]) -> str:

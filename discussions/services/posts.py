@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cohorts.models import Membership
+from core.deferred import on_commit_after_response
 from core.errors import ServiceError, not_found
 from core.markdown import render_markdown, sanitize_html
 from core.realtime import publish_on_commit, thread_group
@@ -301,9 +302,11 @@ def _post_insert(
         post.live_html = payload["html"]  # type: ignore[attr-defined]
         publish_on_commit(thread_group(thread.pk), {"type": "post.created", "post": payload})
         if notify_people:
-            # robust: a queue that cannot take the task is logged; the post stands.
+            # After the answer; a queue that cannot take the task is logged, the post stands.
             post_id = post.pk
-            transaction.on_commit(lambda: post_announce.enqueue(post_id), robust=True)
+            on_commit_after_response(
+                lambda: post_announce.enqueue(post_id), what=f"queueing post {post_id}'s notices"
+            )
     return post
 
 
