@@ -522,16 +522,24 @@ def count_queries(path: str, world: World) -> dict[str, Any]:
     # Measure a reader who is caught up, so every level opens the same page (the latest)
     # and no level pays for moving the read pointer: only the thread's size differs.
     _mark_thread_read(world)
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.get(path)
-        elapsed = time.perf_counter() - started
+    # Timed three times, the fastest kept: one request can stall behind the servers' work
+    # left from the live scenario (on the same cores), and the time decides whether the
+    # next level is measured at all (see measure_pages).
+    timings, counts = [], []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - started)
+        counts.append(len(queries))
     connections.close_all()
     return {
         "status": response.status_code,
-        "queries": len(queries),
+        "queries": max(counts),
+        "queries_each": counts,
         "bytes": len(response.content),
-        "in_process_ms": round(elapsed * 1000, 1),
+        "in_process_ms": round(min(timings) * 1000, 1),
+        "in_process_each_ms": [round(t * 1000, 1) for t in timings],
     }
 
 
