@@ -24,6 +24,8 @@ from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections
 
+from core import deferred
+
 # Idle request threads kept for later requests; past this, a finished request's thread ends.
 KEEP_IDLE = 32
 
@@ -57,6 +59,13 @@ class RequestThreads:
         executor.shutdown(wait=False)  # its thread ends once idle; nothing waits for it
 
 
+def finish_request() -> None:
+    """On the request's thread once it is idle: what a request whose end Django did not
+    signal would have left undone. Nothing, for one that ended normally."""
+    deferred.request_finished()
+    close_old_connections()
+
+
 class KeptThreadsASGIHandler(ASGIHandler):
     """:class:`ASGIHandler` running each request's sync code on a kept thread (see module)."""
 
@@ -77,8 +86,9 @@ class KeptThreadsASGIHandler(ASGIHandler):
             # Usually the thread is idle by now. Not when the request was cancelled while
             # its view still ran (daphne cancels a request some seconds after its client
             # went): the view goes on, and Django's end-of-request clean-up was skipped. So
-            # the thread is given back only once it is done: then it closes what the
-            # request left open (as that clean-up would) and waits for the next request.
-            executor.submit(close_old_connections).add_done_callback(
+            # the thread is given back only once it is done: then it runs the work the
+            # request left for after its response (core.deferred) and closes what the
+            # request left open (as that clean-up would), and waits for the next request.
+            executor.submit(finish_request).add_done_callback(
                 lambda _done: self.threads.give_back(executor)
             )

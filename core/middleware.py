@@ -27,7 +27,10 @@ class AfterResponseMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         pending = deferred.begin_request()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            deferred.end_of_view(pending)
         # Django's own list of what ``close()`` runs (a FileResponse's file is closed there):
         # whichever thread closes the response, the work runs.
         response._resource_closers.append(pending.run)  # type: ignore[attr-defined]

@@ -2,8 +2,7 @@
 
 Services never talk to the channel layer directly: they call :func:`publish_on_commit`,
 which waits for the surrounding transaction to commit (so no client ever hears about a row
-that was rolled back) and, in a request, for its response to be sent (``core.deferred``),
-and encodes the event once, however many sockets receive it.
+that was rolled back) and encodes the event once, however many sockets receive it.
 
 Group names come from the functions below, never from string literals elsewhere.
 """
@@ -26,8 +25,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-
-from core.deferred import on_commit_after_response
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +134,16 @@ def _send_on_commit(
     group: str, message: dict[str, Any], *, what: str, using: str | None = None
 ) -> None:
     """Send ``message`` to ``group`` once the current transaction commits (at once outside
-    one) and, in a request, once its response has been sent (``core.deferred``): the
-    answer does not wait for the channel layer. A failure to reach the channel layer is
-    logged as ``what``, never raised: the write it follows has already succeeded."""
-    on_commit_after_response(lambda: _send(group, message), what=f"realtime {what}", using=using)
+    one). A failure to reach the channel layer is logged as ``what``, never raised: the
+    write it follows has already succeeded."""
+
+    def send() -> None:
+        try:
+            _send(group, message)
+        except Exception:
+            logger.exception("realtime %s failed", what)
+
+    transaction.on_commit(send, using=using)
 
 
 def publish_on_commit(group: str, payload: dict[str, Any], *, using: str | None = None) -> None:

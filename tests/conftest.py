@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import io
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -114,6 +114,16 @@ def _isolated_cache(settings: Any) -> None:
     for conf in caches.values():
         conf["KEY_PREFIX"] = f"t-{uuid.uuid4().hex[:12]}"
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _no_work_left_for_after_a_response() -> Iterator[None]:
+    """A response a test never closed (a streamed body left unread) does not hand its
+    after-the-response work (core.deferred) to the next test's request on this thread."""
+    yield
+    from core import deferred
+
+    deferred._local.pending = None
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ sent, in order, on the request's thread; outside one at once; never lost, never 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -14,7 +15,7 @@ import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -51,17 +52,57 @@ def committed(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ran_before_answer": len(ran)})
 
 
+gate = threading.Event()  # holds the view of the cancelled-request test
+
+
+def held(request: HttpRequest) -> JsonResponse:
+    deferred.after_response(lambda: ran.append("held's work"), what="held")
+    gate.wait(10)
+    return JsonResponse({"ok": True})
+
+
+def streamed(request: HttpRequest) -> StreamingHttpResponse:
+    return StreamingHttpResponse(iter([b"a body nobody reads"]))
+
+
 urlpatterns = [
+    path("streamed/", streamed),
     path("later/", later),
     path("waits/", waits_for_the_client),
     path("committed/", committed),
+    path("held/", held),
 ]
+
+
+def http_scope(path: str) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+
+async def wait_until(check: Any, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds * 100)):
+        if check():
+            return
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(autouse=True)
 def fresh() -> Iterator[None]:
     ran.clear()
     answered.clear()
+    gate.set()
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
         yield
     deferred._local.pending = None
@@ -119,21 +160,7 @@ def test_work_a_request_left_runs_before_the_next_request_starts() -> None:
 @pytest.mark.django_db(transaction=True)
 async def test_through_the_asgi_handler_the_answer_is_sent_before_the_work_runs() -> None:
     app = KeptThreadsASGIHandler()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/waits/",
-        "raw_path": b"/waits/",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    communicator = ApplicationCommunicator(app, scope)
+    communicator = ApplicationCommunicator(app, http_scope("/waits/"))
     await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
     # Were the work run before the answer, the answer would wait for it and time out here.
     start = await communicator.receive_output(5)
@@ -143,11 +170,66 @@ async def test_through_the_asgi_handler_the_answer_is_sent_before_the_work_runs(
     assert ran == []
     answered.set()
     await communicator.wait(10)
-    for _ in range(100):
-        if ran:
-            break
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: ran)
     assert ran == [True]  # the work ran, and found the answer already read
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_the_server_cancels_while_its_view_runs_still_runs_its_work() -> None:
+    """daphne cancels a request whose client went, or every request when a drain runs out:
+    Django then neither closes the response nor signals the end. The work still runs, on
+    the request's thread once the view is done, without waiting for another request."""
+    app = KeptThreadsASGIHandler()
+    gate.clear()
+    try:
+        communicator = ApplicationCommunicator(app, http_scope("/held/"))
+        await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+        await asyncio.sleep(0.3)  # the view is running, waiting for the gate
+        communicator.future.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await communicator.future
+        assert ran == []
+    finally:
+        gate.set()
+    await wait_until(lambda: ran)
+    assert ran == ["held's work"]
+
+
+def test_work_asked_for_once_the_view_has_returned_runs_at_once() -> None:
+    """A streamed body that is never read keeps its response open: what is asked for after
+    the view returned must not wait for that response."""
+    pending = deferred.begin_request()
+    deferred.after_response(lambda: ran.append("view's"), what="view's")
+    deferred.end_of_view(pending)
+    deferred.after_response(lambda: ran.append("later"), what="later")
+    assert ran == ["later"]
+    pending.run()
+    assert ran == ["later", "view's"]
+
+
+class Stop(BaseException):
+    pass
+
+
+@pytest.mark.django_db
+def test_after_a_streamed_response_left_unread_later_work_is_not_held(client: Client) -> None:
+    """The test client closes a streamed response only once its body is read."""
+    response = client.get("/streamed/")
+    assert response.status_code == 200
+    deferred.after_response(lambda: ran.append("later"), what="later")
+    assert ran == ["later"]
+
+
+def test_a_piece_of_work_stopped_by_a_base_exception_leaves_the_rest_to_run() -> None:
+    def stop() -> None:
+        raise Stop
+
+    pending = deferred.begin_request()
+    deferred.after_response(stop, what="stopping")
+    deferred.after_response(lambda: ran.append("rest"), what="rest")
+    with pytest.raises(Stop):
+        pending.run()
+    assert ran == ["rest"]
 
 
 @pytest.mark.django_db(transaction=True)

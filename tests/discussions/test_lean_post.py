@@ -288,3 +288,69 @@ def test_a_new_submit_looks_for_its_client_id_without_joins(member: User, thread
         )
     assert not created and any("JOIN" in sql for sql in _work(queries))
     assert again.author == member and again.thread_id == thread.pk
+
+
+def test_the_answer_does_not_wait_for_the_notices_to_be_queued(
+    member: User, thread: Thread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the server's ASGI handler: the post's answer is sent, then the task that tells
+    followers is queued (core.deferred). The stand-in queue waits until the client has the
+    whole answer; were it queued first, the answer would wait for it and time out."""
+    import asyncio
+    import json
+    import threading
+
+    from asgiref.testing import ApplicationCommunicator
+    from django.test import override_settings
+
+    from core.asgi import KeptThreadsASGIHandler
+
+    answered = threading.Event()
+    queued: list[tuple[bool, int]] = []
+
+    class Queue:
+        def enqueue(self, post_id: int) -> None:
+            queued.append((answered.wait(10), post_id))
+
+    monkeypatch.setattr(tasks, "post_announce", Queue())
+    token = Token.objects.create(user=member).key
+    path = f"/api/v1/threads/{thread.pk}/posts/"
+    body = json.dumps({"body": "Heard at the partner site."}).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Token {token}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def exchange() -> dict[str, Any]:
+        communicator = ApplicationCommunicator(KeptThreadsASGIHandler(), scope)
+        await communicator.send_input({"type": "http.request", "body": body, "more_body": False})
+        start = await communicator.receive_output(5)
+        answer = await communicator.receive_output(5)
+        assert start["status"] == 201, answer
+        assert queued == []
+        answered.set()
+        await communicator.wait(10)
+        for _ in range(500):
+            if queued:
+                break
+            await asyncio.sleep(0.01)
+        return json.loads(answer["body"])
+
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        post = asyncio.run(exchange())
+    assert queued == [(True, post["id"])]
