@@ -21,6 +21,7 @@ from django.urls import path
 
 from core import deferred
 from core.asgi import KeptThreadsASGIHandler
+from tests.core.test_asgi_threads import http_scope
 
 ran: list[Any] = []
 answered = threading.Event()  # the ASGI test's client has the whole answer
@@ -74,23 +75,6 @@ urlpatterns = [
 ]
 
 
-def http_scope(path: str) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-
-
 async def wait_until(check: Any, seconds: float = 5.0) -> None:
     for _ in range(int(seconds * 100)):
         if check():
@@ -105,7 +89,6 @@ def fresh() -> Iterator[None]:
     gate.set()
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
         yield
-    deferred._local.pending = None
 
 
 def test_outside_a_request_the_work_runs_at_once(caplog: pytest.LogCaptureFixture) -> None:

@@ -304,6 +304,7 @@ def test_the_answer_does_not_wait_for_the_notices_to_be_queued(
     from django.test import override_settings
 
     from core.asgi import KeptThreadsASGIHandler
+    from tests.core.test_asgi_threads import http_scope
 
     answered = threading.Event()
     queued: list[tuple[bool, int]] = []
@@ -317,23 +318,14 @@ def test_the_answer_does_not_wait_for_the_notices_to_be_queued(
     path = f"/api/v1/threads/{thread.pk}/posts/"
     body = json.dumps({"body": "Heard at the partner site."}).encode()
     scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
+        **http_scope(path),
         "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
         "headers": [
             (b"host", b"testserver"),
             (b"authorization", f"Token {token}".encode()),
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
         ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
     }
 
     async def exchange() -> dict[str, Any]:
