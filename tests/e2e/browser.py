@@ -17,10 +17,12 @@ from __future__ import annotations
 import email
 import email.message
 import email.policy
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -42,6 +44,12 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct-horse-battery-staple"
 # Fail fast: a live server on localhost answers in milliseconds.
 DEFAULT_TIMEOUT_MS = 10_000
+# How long a test's end waits for the live server to finish the requests it still runs.
+SERVER_IDLE_TIMEOUT_S = 30.0
+
+# The live server's HTTP requests still running, counted by the child and read by the test
+# process. Each class sets a new counter before it forks its server (see setUpClass).
+_server_busy: Any = None
 
 
 def _ci() -> bool:
@@ -105,7 +113,35 @@ class LiveServerProcess(DaphneProcess):
             clear_ct_cache()
 
         request_started.connect(forget_content_types, weak=False)
+        _count_busy_request_threads(_server_busy)
         super().run()
+
+
+def _count_busy_request_threads(busy: Any) -> None:
+    """In the child: count each HTTP request from the moment it takes a request thread until
+    it gives the thread back (core.asgi), which is after its answer, its after-response work
+    (core.deferred: a post's notices task, which the test settings run at once) and its
+    clean-up. The test process waits for zero before it flushes the database, which it could
+    not do (PostgreSQL refuses) while a request's transaction is still open."""
+    from core.asgi import RequestThreads
+
+    take, give_back = RequestThreads.take, RequestThreads.give_back
+
+    def counted_take(self: RequestThreads) -> Any:
+        executor = take(self)
+        with busy.get_lock():
+            busy.value += 1
+        return executor
+
+    def counted_give_back(self: RequestThreads, executor: Any) -> None:
+        try:
+            give_back(self, executor)
+        finally:
+            with busy.get_lock():
+                busy.value -= 1
+
+    RequestThreads.take = counted_take  # type: ignore[method-assign]
+    RequestThreads.give_back = counted_give_back  # type: ignore[method-assign]
 
 
 class BrowserTestCase(ChannelsLiveServerTestCase):
@@ -128,6 +164,8 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
             EMAIL_FILE_PATH=str(cls._email_dir),
         )
         cls._class_overrides.enable()
+        global _server_busy
+        _server_busy = multiprocessing.Value("i", 0)
         # The child points itself at DATABASES["default"]["TEST"]["NAME"] (or "test_" + NAME
         # when unset, which for PostgreSQL would double the prefix: NAME already is the test
         # database here). Pin it to the database this process is actually using.
@@ -181,6 +219,22 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         self._open_pages: list[Any] = []
         for leftover in self._email_dir.iterdir():
             leftover.unlink()
+
+    def _fixture_teardown(self) -> None:
+        """Let the live server finish what the test's last requests left running (work after
+        a response, such as a post's notices) before the database is flushed under it."""
+        self.wait_for_idle_server()
+        super()._fixture_teardown()
+
+    def wait_for_idle_server(self, timeout: float = SERVER_IDLE_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while _server_busy.value > 0:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"the live server still runs {_server_busy.value} request(s) "
+                    f"{timeout:.0f} s after the test ended"
+                )
+            time.sleep(0.01)
 
     def _close_contexts(self) -> None:
         """Called by the e2e conftest after a failure screenshot had its chance."""
