@@ -409,6 +409,7 @@ async def deliver(conns: list[Conn], target: Any, target_args: tuple, args) -> d
         "publisher_seconds": record.get("seconds"),
         "by_server": {k: summary_ms(v) for k, v in sorted(by_server.items())},
         "per_post_p50_ms": [summary_ms(per_post.get(i, [])).get("p50_ms") for i in order],
+        "per_post_call_ms": [round(c * 1000, 1) for c in call],
         "client_cpu_seconds": round(own_cpu_seconds() - cpu_own, 2),
         "other_frames_received": sum(c.other for c in conns),
         "errors_received": sum(c.errors for c in conns),
