@@ -26,12 +26,12 @@ from daphne.utils import parse_x_forwarded_for
 from daphne.ws_protocol import WebSocketFactory
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.urls import get_resolver
 from twisted.internet import reactor
 from twisted.web.http_headers import Headers
 
 from core.consumers import CLOSE_RESTART
 from core.http import forwarded_client
+from core.warmup import warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +93,9 @@ GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def settle_garbage_collector() -> None:
-    """Before serving: load the URLconf (and with it every view module), collect, move
-    everything alive into the collector's permanent generation, and set
+    """Before serving: build what the first requests would (``core.warmup``: the URLconf and
+    every view module, the URL resolver's tables, the templates, the backends), collect,
+    move everything alive into the collector's permanent generation, and set
     :data:`GC_THRESHOLDS`.
 
     A process running Django holds a couple of hundred thousand long-lived objects (modules,
@@ -103,7 +104,7 @@ def settle_garbage_collector() -> None:
     walked. They are still freed by reference counting when the last reference goes; what
     the collector no longer finds is a cycle running through one of them, which start-up
     code (made once, kept for the life of the process) does not leave behind in numbers."""
-    get_resolver().url_patterns  # noqa: B018 - imports the views now, not on a request
+    warm_up()
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
