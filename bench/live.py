@@ -102,6 +102,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds into the window when server B is stopped (0: never)",
     )
     add("--no-graceful", action="store_true", help="skip the SIGTERM run after the SIGKILL one")
+    add(
+        "--all-on-a",
+        action="store_true",
+        help="every socket's home is server A (what one process holding them all costs)",
+    )
     add("--no-relay", action="store_true", help="skip the bare relay run")
     add("--samples", type=int, default=200, help="POSTs and GETs each in the request scenario")
     add("--page-posts", type=int, default=50, help="posts on the measured thread page")
@@ -869,7 +874,7 @@ async def many_threads(
             index=i,
             thread=thread_id,
             session=world.sessions[person] if kind == "project" else None,
-            home=i % len(servers),
+            home=0 if args.all_on_a else i % len(servers),
             after=lasts.get(thread_id, 0),
         )
         for i, (thread_id, person) in enumerate(world.plan)

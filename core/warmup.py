@@ -3,11 +3,10 @@
 A new process builds a good deal on first use: the URL resolver's reverse tables (on the
 first ``reverse()``), the template engine with every tag library, each template's compiled
 form, the database's connection pool, the cache, channel-layer and task backends, and the
-locale's formats. Measured on a
-fresh ``manage.py serve``, the first post through the API took 120 to 160 ms where the
-ones after took about 25. Every process's first visitors paid that after each deploy, and
-in a rolling restart every process starts in turn while taking over the sockets of the one
-that stopped.
+locale's formats. Measured on a fresh ``manage.py serve``, the first post through the API
+took 120 to 160 ms where the ones after took about 25. Every process's first visitors paid
+that after each deploy, and in a rolling restart every process starts in turn while taking
+over the sockets of the one that stopped.
 
 :func:`warm_up` builds those things up front. ``manage.py serve`` calls it before it
 freezes the collector (``settle_garbage_collector``), so what it builds, which lives as long
@@ -19,10 +18,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.template import TemplateSyntaxError, engines
 from django.template.backends.django import DjangoTemplates
 from django.urls import get_resolver
@@ -77,25 +78,38 @@ def _compile_templates() -> int:
 
 
 def _open_backends() -> list[str]:
-    """Open the database's connection pool where there is one (it is the process's, shared
-    by the request threads), and import and configure the cache, channel-layer and task
-    backends (their connections are opened by whoever first uses them, on its own thread or
-    loop)."""
+    """Open the database's connection pools, and import and configure the cache,
+    channel-layer and task backends (their connections are opened by whoever first uses
+    them, on its own thread or loop)."""
     from channels.layers import get_channel_layer
     from django.core.cache import caches
     from django.db import connections
     from django_tasks import task_backends
 
-    opened = []
-    for connection in connections.all(initialized_only=False):
-        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
-            # The pool starts with its first connection; closing gives that one back to it.
-            connection.ensure_connection()
-            connection.close()
-            opened.append(f"{connection.alias} pool")
+    opened = open_pools(connections.all(initialized_only=False))
     opened.append(type(caches["default"]).__name__)
     layer = get_channel_layer()
     if layer is not None:
         opened.append(type(layer).__name__)
     opened.append(type(task_backends["default"]).__name__)
+    return opened
+
+
+def open_pools(wrappers: Iterable[Any]) -> list[str]:
+    """Open the connection pool of each database that has one (a pool is the process's,
+    shared by the request threads), leaving its first connection in it. A database that
+    cannot be reached is logged: the server still starts and answers what needs no
+    database, and the pool opens on the first request that reaches it."""
+    opened = []
+    for connection in wrappers:
+        if not connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            continue
+        try:
+            connection.ensure_connection()
+        except DatabaseError as error:
+            logger.warning("Database %s not reached while warming up: %s", connection.alias, error)
+            continue
+        finally:
+            connection.close()  # with a pool: the connection goes back into it
+        opened.append(f"{connection.alias} pool")
     return opened

@@ -3,17 +3,22 @@ saves are measured in bench/posts.py, whose first post on each server is one).""
 
 from __future__ import annotations
 
+import copy
 import logging
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
+from django.db.utils import load_backend
 from django.template import engines
 from django.test import override_settings
 from django.urls import get_resolver
 from django.utils import translation
 
-from core.warmup import warm_up
+from core.warmup import open_pools, warm_up
 
 
 def cached_loader():
@@ -61,3 +66,53 @@ def test_a_template_that_does_not_compile_is_logged_and_the_rest_still_compiled(
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [
         "Template broken.html does not compile"
     ]
+
+
+def pooled_wrapper(alias: str, **changes: Any) -> Any:
+    """A connection to the test database, as the server's own (a pool of its own), apart
+    from the connections the tests use."""
+    settings_dict = copy.deepcopy(connections["default"].settings_dict)
+    if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("the pool test needs PostgreSQL (make test-services)", pytrace=False)
+    settings_dict["CONN_MAX_AGE"] = 0
+    settings_dict["OPTIONS"] = {
+        **settings_dict.get("OPTIONS", {}),
+        "pool": {"min_size": 1, "max_size": 2, "timeout": 2.0},
+    }
+    settings_dict.update(changes)
+    return load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_database_pool_is_opened_with_its_first_connection_left_in_it() -> None:
+    wrapper = pooled_wrapper("warm-pool")
+    try:
+        assert open_pools([wrapper, connections["default"]]) == ["warm-pool pool"]
+        assert wrapper.connection is None  # given back ...
+        # ... into the pool, which takes it back (and may open a second one, min_size being
+        # filled while the first was out) on its own threads.
+        deadline = time.monotonic() + 5
+        while (stats := wrapper.pool.get_stats())["pool_available"] < stats["pool_size"]:
+            assert time.monotonic() < deadline, stats
+            time.sleep(0.02)
+        assert stats["pool_available"] >= 1
+    finally:
+        wrapper.close_pool()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_database_out_of_reach_is_logged_and_the_server_still_starts(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrapper = pooled_wrapper("warm-down", HOST="127.0.0.1", PORT="1")
+    try:
+        with caplog.at_level(logging.WARNING, "core.warmup"):
+            assert open_pools([wrapper]) == []
+        ours = [r for r in caplog.records if r.name == "core.warmup"]
+        assert [r.getMessage().split(":")[0] for r in ours] == [
+            "Database warm-down not reached while warming up"
+        ]
+    finally:
+        wrapper.close_pool()
