@@ -3,6 +3,7 @@ saves are measured in bench/posts.py, whose first post on each server is one).""
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import logging
 import time
@@ -116,3 +117,12 @@ def test_a_database_out_of_reach_is_logged_and_the_server_still_starts(
         ]
     finally:
         wrapper.close_pool()
+
+
+def test_what_the_warm_up_sets_in_context_locals_stays_out_of_the_callers_context() -> None:
+    # In the server's main thread, every socket's task and request copies this context.
+    resolver = get_resolver()
+    resolver._reverse_dict.clear()  # rebuilt, as in a new process
+    before = set(contextvars.copy_context())
+    warm_up()
+    assert set(contextvars.copy_context()) == before
