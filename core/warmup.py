@@ -24,11 +24,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError
+from channels.layers import get_channel_layer
+from django.core.cache import caches
+from django.db import DatabaseError, connections
 from django.template import TemplateSyntaxError, engines
 from django.template.backends.django import DjangoTemplates
 from django.urls import get_resolver
 from django.utils import formats
+from django_tasks import task_backends
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +55,9 @@ def _warm_up() -> dict[str, Any]:
     # No language is activated here: one activated on this thread would be inherited by
     # every request and socket the server then runs. With none active, the site's language
     # (settings.LANGUAGE_CODE) is the one the tables and formats are built for.
-    resolver = get_resolver()
-    resolver.url_patterns  # noqa: B018 - imports every view module
-    # Built per language on the first reverse(); this builds the reverse, namespace and
-    # application tables of the resolver and of every included one.
-    resolver.reverse_dict  # noqa: B018
+    # Built per language on the first reverse(); this imports every view module and builds
+    # the reverse, namespace and application tables of the resolver and every included one.
+    get_resolver().reverse_dict  # noqa: B018
     done["templates"] = _compile_templates()
     done["backends"] = _open_backends()
     formats.get_format("DATETIME_FORMAT")  # imports the locale's formats module
@@ -95,11 +96,6 @@ def _open_backends() -> list[str]:
     """Open the database's connection pools, and import and configure the cache,
     channel-layer and task backends (their connections are opened by whoever first uses
     them, on its own thread or loop)."""
-    from channels.layers import get_channel_layer
-    from django.core.cache import caches
-    from django.db import connections
-    from django_tasks import task_backends
-
     opened = open_pools(connections.all(initialized_only=False))
     opened.append(type(caches["default"]).__name__)
     layer = get_channel_layer()

@@ -26,6 +26,7 @@ from daphne.utils import parse_x_forwarded_for
 from daphne.ws_protocol import WebSocketFactory
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import get_resolver
 from twisted.internet import reactor
 from twisted.web.http_headers import Headers
 
@@ -93,8 +94,8 @@ GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def settle_garbage_collector() -> None:
-    """Before serving: build what the first requests would (``core.warmup``: the URLconf and
-    every view module, the URL resolver's tables, the templates, the backends), collect,
+    """Before serving, after ``core.warmup`` has built what the first requests would: load
+    the URLconf (and with it every view module; already loaded after the warm-up), collect,
     move everything alive into the collector's permanent generation, and set
     :data:`GC_THRESHOLDS`.
 
@@ -104,7 +105,7 @@ def settle_garbage_collector() -> None:
     walked. They are still freed by reference counting when the last reference goes; what
     the collector no longer finds is a cycle running through one of them, which start-up
     code (made once, kept for the life of the process) does not leave behind in numbers."""
-    warm_up()
+    get_resolver().url_patterns  # noqa: B018 - imports the views now, not on a request
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
@@ -139,6 +140,7 @@ class DrainingServer(daphne_server.Server):
     def run(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self.on_stop_signal)
+        warm_up()
         settle_garbage_collector()
         super().run()
 
